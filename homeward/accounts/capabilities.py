@@ -1,0 +1,92 @@
+"""Roles and capabilities: the whole access policy in one table.
+
+``homeward permissions`` prints this table; docs/security.md includes the generated matrix.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    TRANSIT_STAFF = "transit_staff", _("Transit-centre staff")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+    NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
+    RESEARCHER = "researcher", _("Researcher")
+    DPO = "dpo", _("Data-protection officer")
+
+
+class Cap(StrEnum):
+    CASE_VIEW = "case.view"  # see the organisation's cases, with identifying data
+    CASE_CREATE = "case.create"
+    CASE_EDIT = "case.edit"
+    CASE_COMMENT = "case.comment"
+    CASE_ASSIGN = "case.assign"  # choose or change the caseworker
+    CASE_CLOSE = "case.close"  # move a case to Closed / ClosedReferred, or reopen it
+    CONSENT_RECORD = "consent.record"
+    CONSENT_WITHDRAW = "consent.withdraw"
+    DOCUMENT_VIEW = "document.view"
+    DOCUMENT_UPLOAD = "document.upload"
+    USERS_MANAGE = "users.manage"  # manage the users of one's own organisation
+    ORG_EDIT = "org.edit"
+    AUDIT_VIEW = "audit.view"  # read the organisation's audit log
+    STATS_NATIONAL = "stats.national"  # national aggregates (no identifying data)
+
+
+CAP_LABELS: dict[Cap, str | Promise] = {
+    Cap.CASE_VIEW: _("See the organisation's cases, with identifying data"),
+    Cap.CASE_CREATE: _("Register survivors and open cases"),
+    Cap.CASE_EDIT: _("Edit cases, survivors, victim context and events"),
+    Cap.CASE_COMMENT: _("Add case comments"),
+    Cap.CASE_ASSIGN: _("Assign cases to caseworkers"),
+    Cap.CASE_CLOSE: _("Close and reopen cases"),
+    Cap.CONSENT_RECORD: _("Record consent"),
+    Cap.CONSENT_WITHDRAW: _("Record a withdrawal of consent"),
+    Cap.DOCUMENT_VIEW: _("Open uploaded documents"),
+    Cap.DOCUMENT_UPLOAD: _("Upload documents"),
+    Cap.USERS_MANAGE: _("Manage the users of the organisation"),
+    Cap.ORG_EDIT: _("Edit the organisation's details"),
+    Cap.AUDIT_VIEW: _("Read the organisation's audit log"),
+    Cap.STATS_NATIONAL: _("See national figures (no identifying data)"),
+}
+
+_CASEWORK = {
+    Cap.CASE_VIEW,
+    Cap.CASE_CREATE,
+    Cap.CASE_EDIT,
+    Cap.CASE_COMMENT,
+    Cap.CONSENT_RECORD,
+    Cap.CONSENT_WITHDRAW,
+    Cap.DOCUMENT_VIEW,
+    Cap.DOCUMENT_UPLOAD,
+}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
+    Role.CASEWORKER: frozenset(_CASEWORK),
+    Role.SUPERVISOR: frozenset(_CASEWORK | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE}),
+    Role.ORG_ADMIN: frozenset({Cap.USERS_MANAGE, Cap.ORG_EDIT}),
+    Role.TRANSIT_STAFF: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT, Cap.DOCUMENT_VIEW, Cap.CONSENT_RECORD}),
+    Role.SERVICE_PROVIDER: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT}),
+    Role.NATIONAL_COORDINATOR: frozenset({Cap.STATS_NATIONAL}),
+    Role.RESEARCHER: frozenset({Cap.STATS_NATIONAL}),
+    Role.DPO: frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.CONSENT_WITHDRAW, Cap.AUDIT_VIEW}),
+}
+
+# Capabilities that show identifying data: a role holding any of them must sign in with a second factor.
+IDENTIFYING_CAPS = frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.AUDIT_VIEW})
+
+
+def role_sees_identifying_data(role: str) -> bool:
+    return bool(ROLE_CAPABILITIES[Role(role)] & IDENTIFYING_CAPS)
+
+
+def permission_matrix() -> list[tuple[Cap, list[bool]]]:
+    roles = list(Role)
+    return [(cap, [cap in ROLE_CAPABILITIES[role] for role in roles]) for cap in Cap]

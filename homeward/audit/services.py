@@ -1,0 +1,109 @@
+"""Writing and verifying the audit log. Services call ``audit_record`` explicitly, inside their transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.audit.models import AuditEvent, AuditHead
+from homeward.keys import keyring
+
+GENESIS = "0" * 64
+
+
+def _payload(event: AuditEvent) -> bytes:
+    data = {
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "actor": event.actor_id,
+        "actor_label": event.actor_label,
+        "organisation": event.organisation_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_codes": [str(c) for c in event.object_codes],
+        "fields": list(event.fields),
+        "reason": event.reason,
+        "ip": event.ip,
+    }
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str = "",
+    object_codes: Iterable[Any] = (),
+    fields: Iterable[str] = (),
+    organisation_id: int | None = None,
+    reason: str = "",
+    ip: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Call inside the transaction of the change it records."""
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+        is_user = actor is not None and getattr(actor, "is_authenticated", False)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=actor if is_user else None,
+            actor_label=(actor.get_username() if is_user else str(actor or ""))[:150],
+            organisation_id=organisation_id,
+            action=action,
+            object_type=object_type,
+            object_codes=[str(c) for c in object_codes],
+            fields=sorted(set(fields)),
+            reason=reason[:300],
+            ip=ip,
+            prev_mac=head.mac,
+        )
+        event.mac = keyring().audit_mac(head.mac, _payload(event))
+        event.save()
+        head.seq, head.mac = event.seq, event.mac
+        head.save(update_fields=["seq", "mac"])
+    return event
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problem_seq: int | None = None
+    problem: str = ""
+
+
+def _events_in_order(batch: int = 2000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        chunk = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+
+
+def audit_verify() -> VerifyResult:
+    """Walk the chain from the first event; report the first event that was changed, inserted or removed."""
+    previous = GENESIS
+    expected_seq = 1
+    checked = 0
+    ring = keyring()
+    for event in _events_in_order():
+        if event.seq != expected_seq:
+            return VerifyResult(False, checked, expected_seq, "missing")
+        if event.prev_mac != previous:
+            return VerifyResult(False, checked, event.seq, "broken_link")
+        if ring.audit_mac(previous, _payload(event)) != event.mac:
+            return VerifyResult(False, checked, event.seq, "altered")
+        previous = event.mac
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.seq != checked or head.mac != previous):
+        return VerifyResult(False, checked, checked + 1, "truncated")
+    return VerifyResult(True, checked)

@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from homeward.accounts.models import Organisation
+from homeward.accounts.selectors import caseworkers_of
+from homeward.cases.generate import generate_cases
+
+
+class Command(BaseCommand):
+    help = "Generate synthetic cases (invented people) for demos and benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, required=True, help="how many cases to create")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--organisation",
+            action="append",
+            default=[],
+            help="name of an organisation to own cases (repeat); default: all that have caseworkers",
+        )
+
+    def handle(self, *args, cases: int, seed: int, organisation: list[str], **options):
+        if cases < 1 or cases > 2_000_000:
+            raise CommandError(_("--cases must be between 1 and 2,000,000."))
+        orgs = (
+            list(Organisation.objects.filter(name__in=organisation))
+            if organisation
+            else [o for o in Organisation.objects.filter(is_active=True) if caseworkers_of(o.id).exists()]
+        )
+        if not orgs:
+            orgs = list(Organisation.objects.filter(is_active=True)[:1])
+        if not orgs:
+            raise CommandError(_("Create an organisation first (homeward demo-setup does)."))
+        workers = {o.id: list(caseworkers_of(o.id)) for o in orgs}
+        made = generate_cases(
+            count=cases, organisations=orgs, caseworkers=workers, seed=seed, progress=cases >= 5000
+        )
+        self.stdout.write(_("Generated %(count)d synthetic cases.") % {"count": made})

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from homeward import views
+from homeward.audit.views import audit_log
+from homeward.places.views import district_options
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("home/", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("homeward.accounts.urls")),
+    path("cases/", include("homeward.cases.urls")),
+    path("audit/", audit_log, name="audit_log"),
+    path("places/districts/", district_options, name="district_options"),
+]

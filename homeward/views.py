@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from homeward.accounts.capabilities import Cap
+from homeward.accounts.policy import can
+from homeward.cases.models import Case
+from homeward.cases.picklists import CaseStatus
+from homeward.cases.selectors import cases_visible_to
+
+SMALL_CELL = 5  # national counts below this are shown as "fewer than 5"
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return redirect("home" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    context: dict = {"today": timezone.localdate()}
+    if can(request.user, Cap.CASE_VIEW):
+        visible = cases_visible_to(request.user)
+        mine = (
+            visible.filter(caseworker=request.user, status__in=[CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP])
+            .select_related("person", "person__province")
+            .order_by("updated_at")[:20]
+        )
+        context["my_cases"] = list(mine)
+        context["counts"] = visible.aggregate(
+            active=Count("id", filter=Q(status=CaseStatus.ACTIVE)),
+            follow_up=Count("id", filter=Q(status=CaseStatus.FOLLOW_UP)),
+            closed=Count("id", filter=Q(status__in=[CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED])),
+            unassigned=Count(
+                "id", filter=Q(caseworker__isnull=True, status__in=[CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP])
+            ),
+        )
+        if context["my_cases"]:
+            from homeward.cases.services import cases_record_list
+
+            cases_record_list(
+                actor=request.user,
+                cases=context["my_cases"],
+                searched=False,
+                ip=request.META.get("REMOTE_ADDR"),
+            )
+    if can(request.user, Cap.STATS_NATIONAL):
+        rows = Case.objects.values("status").annotate(n=Count("id")).order_by("status")
+        figures = {row["status"]: row["n"] for row in rows}
+        context["national"] = [
+            (CaseStatus(status).label, figures.get(status, 0), figures.get(status, 0) < SMALL_CELL)
+            for status in CaseStatus.values
+        ]
+        context["small_cell"] = SMALL_CELL
+    return render(request, "home.html", context)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
