@@ -1,0 +1,71 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from homeward.cases.models import STATUS_FLOW
+from homeward.cases.picklists import CaseStatus
+from homeward.cases.services import PermissionDenied404, case_assign, case_set_status
+
+
+def test_the_flow_table_covers_every_status_and_only_known_ones():
+    assert set(STATUS_FLOW) == set(CaseStatus.values)
+    for targets in STATUS_FLOW.values():
+        assert set(targets) <= set(CaseStatus.values)
+
+
+def test_a_caseworker_moves_a_case_to_follow_up_but_cannot_close_it(personas, open_case):
+    case = open_case()
+    case = case_set_status(actor=personas.alice, case=case, to_status="FollowUp")
+    assert case.status == "FollowUp"
+    with pytest.raises(PermissionDenied404):
+        case_set_status(
+            actor=personas.alice, case=case, to_status="Closed", closure_reason="hw_SupportCompleted"
+        )
+
+
+def test_a_supervisor_closes_with_a_reason_and_reopens(personas, open_case):
+    case = open_case()
+    with pytest.raises(ValidationError):
+        case_set_status(actor=personas.sam, case=case, to_status="Closed")
+    case = case_set_status(
+        actor=personas.sam,
+        case=case,
+        to_status="Closed",
+        closure_reason="hw_ReMigrated",
+        closure_details="Left for Bangkok again",
+    )
+    assert case.closed_on is not None and case.closure_details == "Left for Bangkok again"
+    assert [c.to_status for c in case.status_changes.all()] == ["Active", "Closed"]
+    case = case_set_status(actor=personas.sam, case=case, to_status="Active")
+    assert case.closed_on is None and case.closure_reason == ""
+
+
+def test_moves_outside_the_table_are_refused(personas, open_case):
+    case = open_case()
+    case = case_set_status(actor=personas.sam, case=case, to_status="Closed", closure_reason="hw_Died")
+    with pytest.raises(ValidationError):
+        case_set_status(actor=personas.sam, case=case, to_status="FollowUp")
+    with pytest.raises(ValidationError):
+        case_set_status(actor=personas.sam, case=case, to_status="Nonsense")
+
+
+def test_the_status_page_offers_only_allowed_moves(personas, as_user, open_case):
+    case = open_case()
+    body = as_user(personas.alice).get(reverse("cases:status", kwargs={"code": case.code})).content.decode()
+    assert 'value="FollowUp"' in body and 'value="Closed"' not in body
+    body = as_user(personas.sam).get(reverse("cases:status", kwargs={"code": case.code})).content.decode()
+    assert 'value="Closed"' in body
+    response = as_user(personas.sam).post(
+        reverse("cases:status", kwargs={"code": case.code}), {"to_status": "Closed"}
+    )
+    assert "Give the reason" in response.content.decode()
+
+
+def test_a_supervisor_assigns_only_caseworkers_of_the_organisation(personas, open_case):
+    case = open_case()
+    case = case_assign(actor=personas.sam, case=case, caseworker=personas.sam)
+    assert case.caseworker == personas.sam
+    with pytest.raises(ValidationError):
+        case_assign(actor=personas.sam, case=case, caseworker=personas.bob)
+    with pytest.raises(PermissionDenied404):
+        case_assign(actor=personas.alice, case=case, caseworker=personas.alice)
