@@ -21,10 +21,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward import keys
 from homeward.accounts.capabilities import Role
-from homeward.accounts.models import Membership, Organisation, OrgType, User
+from homeward.accounts.models import Organisation, OrgType, User
 from homeward.lib.crypto import KeyRing
 
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = "correct horse battery staple 42"  # noqa: S105 - test personas only
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -48,6 +48,33 @@ def _fast_and_isolated(settings, tmp_path):
     }
 
 
+def _trigger_sql(direction: str) -> list[str]:
+    from importlib import import_module
+
+    from django.db import connection
+
+    migration = import_module("homeward.audit.migrations.0002_append_only_triggers")
+    vendor = {"sqlite": "SQLITE", "postgresql": "POSTGRES"}[connection.vendor]
+    return getattr(migration, f"{vendor}_{direction}")
+
+
+def audit_triggers_off() -> None:
+    """Let a transactional test's final flush empty the audit table (the triggers refuse DELETE/TRUNCATE)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in _trigger_sql("DOWN"):
+            cursor.execute(statement)
+
+
+def audit_triggers_on() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in _trigger_sql("DOWN") + _trigger_sql("UP"):
+            cursor.execute(statement)
+
+
 @pytest.fixture
 def places(db):
     from homeward.places.models import Area
@@ -58,15 +85,17 @@ def places(db):
 
 
 def make_org(name: str, kind: str = OrgType.CENTRAL_GOVERNMENT) -> Organisation:
-    return Organisation.objects.create(name=name, short_name=name.split()[0], type=kind)
+    from homeward.tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name=name, type=kind)
 
 
 def make_user(username: str, org: Organisation | None, *roles: str, **extra: Any) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, display_name=username.title(), **extra
-    )
+    from homeward.tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username, password=PASSWORD, **extra)
     for role in roles:
-        Membership.objects.create(user=user, organisation=org, role=role)
+        MembershipFactory(user=user, organisation=org, role=role)
     return user
 
 
@@ -141,18 +170,15 @@ def as_user(client):
 def open_case(personas):
     """Open a case through the real service, as `actor` (alice by default), with optional person fields."""
     from homeward.cases.services import case_open
+    from homeward.lib.synthetic import FAMILY, FEMALE_GIVEN
     from homeward.people.models import Person
+    from homeward.tests.factories import PersonFieldsFactory
 
     def _open(actor: User | None = None, org: Organisation | None = None, **person_fields: Any):
         actor = actor or personas.alice
         org = org or personas.org_a
-        fields = {
-            "given_name_lo": "ພອນສະຫວັນ",
-            "family_name_lo": "ແສງທອງ",
-            "given_name_latin": "Phonsavanh",
-            "family_name_latin": "Saengthong",
-            "gender": "Feminine",
-        }
+        # The first synthetic name pair is ພອນສະຫວັນ ແສງທອງ / Phonsavanh Saengthong, which the tests search for.
+        fields = PersonFieldsFactory(pair=FEMALE_GIVEN[0], family=FAMILY[0])
         fields.update(person_fields)
         return case_open(actor=actor, organisation=org, person=Person(**fields))
 

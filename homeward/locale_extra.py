@@ -1,7 +1,7 @@
 """Django's own messages that Homeward users meet, listed so that `makemessages` copies them into our
 catalogues. Django ships no Lao catalogue; these entries give Lao (and keep Thai and French consistent)."""
 
-from django.utils.translation import gettext_noop, ngettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_MESSAGES = [
     gettext_noop("This field is required."),
@@ -59,13 +59,13 @@ DJANGO_MESSAGES = [
 ]
 
 DJANGO_PLURALS = [
-    ngettext_noop(
+    ngettext_lazy(
         "This password is too short. It must contain at least %(min_length)d character.",
         "This password is too short. It must contain at least %(min_length)d characters.",
     ),
-    ngettext_noop(
+    ngettext_lazy(
         "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
         "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
     ),
-    ngettext_noop("%(size)d byte", "%(size)d bytes"),
+    ngettext_lazy("%(size)d byte", "%(size)d bytes"),
 ]

@@ -43,7 +43,7 @@ class Cap(StrEnum):
 CAP_LABELS: dict[Cap, str | Promise] = {
     Cap.CASE_VIEW: _("See the organisation's cases, with identifying data"),
     Cap.CASE_CREATE: _("Register survivors and open cases"),
-    Cap.CASE_EDIT: _("Edit cases, survivors, victim context and events"),
+    Cap.CASE_EDIT: _("Edit cases, survivors, trafficking context and events"),
     Cap.CASE_COMMENT: _("Add case comments"),
     Cap.CASE_ASSIGN: _("Assign cases to caseworkers"),
     Cap.CASE_CLOSE: _("Close and reopen cases"),

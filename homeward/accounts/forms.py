@@ -48,8 +48,10 @@ class InviteForm(Form):
         label=_("Username"),
         max_length=60,
         regex=r"^[a-zA-Z0-9._-]{3,60}$",
-        help_text=_("3 to 60 letters, digits, dots, dashes or underscores."),
-        error_messages={"invalid": _("Use 3 to 60 letters, digits, dots, dashes or underscores.")},
+        help_text=_("3 to 60 Latin letters (a–z), digits, dots, dashes or underscores."),
+        error_messages={
+            "invalid": _("Use 3 to 60 Latin letters (a–z), digits, dots, dashes or underscores.")
+        },
     )
     display_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email address"), required=False)

@@ -63,3 +63,29 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     mac = models.CharField(max_length=64, default="0" * 64)
+
+
+OBJECT_TYPES = {
+    "case": _("Case"),
+    "person": _("Personal details"),
+    "victim_context": _("Trafficking context"),
+    "trafficking_event": _("Trafficking event"),
+    "case_comment": _("Comment"),
+    "consent": _("Consent"),
+    "document": _("Document"),
+    "user": _("User account"),
+    "organisation": _("Organisation"),
+}
+
+EXTRA_FIELD_LABELS = {
+    "names": _("names"),
+    "roles": _("roles"),
+    "is_active": _("account active"),
+    "two_factor": _("two-factor sign-in"),
+    "recovery_codes": _("recovery codes"),
+    "password": _("password"),
+    "password_link": _("password link"),
+    "reauth": _("password confirmation"),
+    "file": _("file"),
+    "encryption_keys": _("encryption keys"),
+}

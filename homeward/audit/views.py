@@ -16,7 +16,7 @@ from homeward.audit.selectors import audit_events_visible_to
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any")), *Action.choices])
     user = forms.CharField(label=_("Username"), required=False, max_length=150)
-    record = forms.UUIDField(label=_("Record code"), required=False)
+    record = forms.UUIDField(label=_("Code of a case or record"), required=False)
 
 
 @login_required

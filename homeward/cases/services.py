@@ -273,7 +273,9 @@ def consent_record(*, actor: Any, case: Case, consent: Consent, ip: str | None =
     try:
         consent.save()
     except IntegrityError:
-        raise ValidationError(_("This consent record is not consistent.")) from None
+        raise ValidationError(
+            _("Check the purpose, the organisation and the dates, then save again.")
+        ) from None
     audit_record(
         actor=actor,
         action=Action.CREATE,

@@ -27,3 +27,26 @@ def label_of(value: str, choices: str) -> str:
     from homeward.cases import picklists
 
     return str(dict(getattr(picklists, choices).choices).get(value, value)) if value else ""
+
+
+@register.filter
+def audit_object_type(value: str) -> str:
+    from homeward.audit.models import OBJECT_TYPES
+
+    return str(OBJECT_TYPES.get(value, value))
+
+
+@register.filter
+def audit_fields(values: list[str]) -> str:
+    """Field names of an audit event as the reader's language names them."""
+    from homeward.audit.models import EXTRA_FIELD_LABELS
+    from homeward.cases.models import Case, Consent, Document, TraffickingEvent, VictimContext
+    from homeward.people.models import Person
+
+    labels: dict[str, str] = {}
+    for model in (TraffickingEvent, Document, Consent, VictimContext, Case, Person):
+        for field in model._meta.get_fields():
+            if hasattr(field, "verbose_name"):
+                labels[field.name] = str(field.verbose_name)
+    labels.update({k: str(v) for k, v in EXTRA_FIELD_LABELS.items()})
+    return ", ".join(labels.get(v, v) for v in values or [])

@@ -26,7 +26,12 @@ class Command(BaseCommand):
 
         wait_seconds = wait if wait is not None else 2 * settings.KEY_RELOAD_SECONDS
         counts = rotate(wait_seconds=wait_seconds, retire=retire_old_keys, say=self.stdout.write)
-        audit_record(actor="rotate-keys", action=Action.ROTATE, fields=sorted(counts))
+        audit_record(
+            actor="rotate-keys",
+            action=Action.ROTATE,
+            fields=["encryption_keys"],
+            reason=", ".join(f"{name}={count}" for name, count in sorted(counts.items())),
+        )
         self.stdout.write(
             f"Re-encrypted {counts['rows']} rows and {counts['documents']} documents; "
             f"re-indexed {counts['people_reindexed']} people."

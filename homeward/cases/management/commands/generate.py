@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from homeward.accounts.models import Organisation
 from homeward.accounts.selectors import caseworkers_of
@@ -35,4 +36,7 @@ class Command(BaseCommand):
         made = generate_cases(
             count=cases, organisations=orgs, caseworkers=workers, seed=seed, progress=cases >= 5000
         )
-        self.stdout.write(_("Generated %(count)d synthetic cases.") % {"count": made})
+        self.stdout.write(
+            ngettext("Generated %(count)d synthetic case.", "Generated %(count)d synthetic cases.", made)
+            % {"count": made}
+        )

@@ -1,0 +1,137 @@
+"""A real browser: Debian's Chromium driven by Playwright. Signs in with a second factor, switches to Lao,
+registers a survivor with a Lao-script name, finds her by a Latin spelling, opens the case — and checks each
+page with axe-core for serious accessibility problems and the console for blocked (CSP) resources."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from homeward.conftest import PASSWORD, audit_triggers_off
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("HOMEWARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), "Install Debian's chromium (make browser-deps) to run the browser tests"
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def server(settings, transactional_db):
+    """A live server started after the test settings apply (the session-wide one starts before them)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    for connection in shared.values():
+        connection.inc_thread_sharing()
+    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://localhost:{thread.port}"
+    thread.terminate()
+    audit_triggers_off()
+    for connection in shared.values():
+        connection.dec_thread_sharing()
+
+
+def _totp(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return str(totp.token()).zfill(device.digits)
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(url="/static/homeward/vendor/axe-4.min.js")
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                           .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.html)}));
+    }""")
+    return result
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}])
+def test_a_caseworker_registers_and_finds_a_survivor_in_lao(server, browser, personas, viewport):
+    device = TOTPDevice.objects.create(user=personas.alice, name="phone", confirmed=True)
+    context = browser.new_context(viewport=viewport, locale="en-GB")
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    problems: dict[str, list] = {}
+
+    page.goto(f"{server}/account/login/")
+    problems["login"] = _axe(page)
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/two-factor/verify/**")
+    page.fill("#id_token", _totp(device))
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/home/")
+
+    with page.expect_navigation():
+        page.select_option("#language-select", "lo")
+    assert page.locator("html").get_attribute("lang") == "lo"
+    problems["home"] = _axe(page)
+
+    page.goto(f"{server}/cases/new/")
+    problems["create"] = _axe(page)
+    page.fill("#id_person-given_name_lo", "ພອນສະຫວັນ")
+    page.fill("#id_person-family_name_lo", "ແສງທອງ")
+    page.select_option("#id_person-gender", "Feminine")
+    page.fill("#id_person-birth_year_input", "2547")
+    page.check("#id_person-birth_era_1")
+    page.locator("form.form-wide button[type=submit]").click()
+    page.wait_for_url("**/cases/*-*-*-*-*/")
+    assert "ພອນສະຫວັນ" in page.locator("h1").inner_text()
+
+    page.goto(f"{server}/cases/")
+    page.fill("#id_q", "Phonesavan")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_selector("#results a")
+    problems["search"] = _axe(page)
+    link = page.locator("#results a", has_text="ພອນສະຫວັນ")
+    assert link.count() == 1
+    link.click()
+    page.wait_for_url("**/cases/*-*-*-*-*/")
+    assert "ແສງທອງ" in page.locator("h1").inner_text()
+    problems["case"] = _axe(page)
+
+    page.fill("#id_body", "ໂທຫາຄອບຄົວແລ້ວ")
+    page.locator("#comment-form button[type=submit]").click()
+    page.wait_for_selector(".timeline-comment >> text=ໂທຫາຄອບຄົວແລ້ວ")
+
+    context.close()
+    assert {k: v for k, v in problems.items() if v} == {}
+    assert [e for e in console_errors if "Content Security Policy" in e or "Refused" in e] == []

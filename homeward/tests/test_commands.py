@@ -1,0 +1,70 @@
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from homeward.cases.models import Case
+from homeward.people.models import Person
+
+
+def test_generate_makes_realistic_synthetic_cases(personas):
+    out = StringIO()
+    call_command("generate", "--cases", "400", stdout=out)
+    assert "400" in out.getvalue()
+    assert Case.objects.count() == 400
+    genders = Counter(Person.objects.values_list("gender", flat=True))
+    assert 0.75 < genders["Feminine"] / 400 < 0.95
+    provinces = Counter(Person.objects.values_list("province__code", flat=True))
+    assert provinces.most_common(1)[0][0] in {"LA13", "LA16", "LA10"}  # Mekong border provinces lead
+    from homeward.cases.models import TraffickingEvent
+
+    countries = Counter(
+        TraffickingEvent.objects.filter(type="Exploitation").values_list("country__code", flat=True)
+    )
+    assert countries.most_common(1)[0][0] == "TH"
+    forced_criminality = Case.objects.filter(
+        victim__exploitation_types__contains="|hw_ForcedCriminality|"
+    ).count()
+    assert forced_criminality > 10
+
+
+def test_generate_refuses_silly_sizes(personas):
+    with pytest.raises(CommandError):
+        call_command("generate", "--cases", "0")
+
+
+def test_demo_setup_needs_demo_mode(db, settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError):
+        call_command("demo-setup")
+
+
+def test_demo_setup_creates_every_role_and_prints_logins(db, settings):
+    settings.DEMO_MODE = True
+    out = StringIO()
+    call_command("demo-setup", "--cases", "30", stdout=out)
+    from homeward.accounts.capabilities import Role
+    from homeward.accounts.models import Membership
+
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Case.objects.count() == 30
+    text = out.getvalue()
+    assert "homeward-demo-2026" in text and "researcher" in text
+    call_command("demo-setup", stdout=StringIO())  # safe to run again
+    assert Case.objects.count() == 30
+
+
+def test_permissions_command_prints_the_matrix():
+    out = StringIO()
+    call_command("permissions", stdout=out)
+    assert "| capability |" in out.getvalue()
+
+
+def test_reindex_names_rebuilds_keys(personas, open_case):
+    from homeward.people.models import NameKey
+
+    open_case()
+    NameKey.objects.all().delete()
+    call_command("reindex-names", stdout=StringIO())
+    assert NameKey.objects.count() > 5

@@ -1,0 +1,228 @@
+"""Every endpoint has a negative-access test, and this file proves it: the URL configuration is walked and
+the test fails when an endpoint is missing from ACCESS.
+
+For each endpoint: an anonymous visitor is sent to sign in (unless the page is public), every persona who may
+not use it gets 404 — the same answer as for a record that does not exist — and one persona who may, gets in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from homeward.cases.models import Consent, TraffickingEvent
+from homeward.cases.services import consent_record, document_upload, event_save
+from homeward.places.models import Country
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+SIGNED_IN_ANYONE = "anyone"
+
+
+@dataclass
+class Rule:
+    kwargs: str = (
+        ""  # which objects the URL needs: "", "case", "event", "consent", "document", "org", "member"
+    )
+    allowed: str = "alice"  # one persona who may use it
+    denied: list[str] = field(default_factory=list)  # personas who get 404
+    method: str = "get"
+    public: bool = False
+    ok_status: tuple[int, ...] = (200,)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+OUTSIDE_A = ["bob", "petra", "nora", "rita", "oscar"]  # no case role in organisation A
+NO_CASEWORK = ["olga", "nora", "rita", "oscar"]  # no case capability anywhere... plus other orgs
+ACCESS: dict[str, Rule] = {
+    # public
+    "index": Rule(public=True, ok_status=(302,)),
+    "healthz": Rule(public=True),
+    "set_language": Rule(public=True, method="post", ok_status=(302,), data={"language": "lo", "next": "/"}),
+    "accounts:login": Rule(public=True),
+    "accounts:set_password": Rule(kwargs="reset", public=True, ok_status=(200, 302)),
+    # any signed-in user, for their own account only
+    "home": Rule(allowed=SIGNED_IN_ANYONE),
+    "accounts:logout": Rule(allowed=SIGNED_IN_ANYONE, method="post", ok_status=(302,)),
+    "accounts:security": Rule(allowed=SIGNED_IN_ANYONE),
+    "accounts:password_change": Rule(allowed=SIGNED_IN_ANYONE),
+    "accounts:reauth": Rule(allowed=SIGNED_IN_ANYONE),
+    "accounts:two_factor_setup": Rule(allowed=SIGNED_IN_ANYONE, ok_status=(200, 302)),
+    "accounts:two_factor_verify": Rule(allowed=SIGNED_IN_ANYONE, ok_status=(302,)),
+    "accounts:recovery_codes": Rule(allowed=SIGNED_IN_ANYONE, ok_status=(302,)),
+    "accounts:recovery_codes_new": Rule(allowed="alice", method="post", ok_status=(302,)),
+    "district_options": Rule(allowed=SIGNED_IN_ANYONE),
+    # organisations and users
+    "accounts:organisations": Rule(allowed="olga", denied=["alice", "sam", "bob", "dora", "rita", "oscar"]),
+    "accounts:organisation_create": Rule(allowed="root", denied=["olga", "alice", "nora"]),
+    "accounts:organisation": Rule(
+        kwargs="org", allowed="olga", denied=["alice", "sam", "bob", "dora", "rita", "oscar"]
+    ),
+    "accounts:organisation_edit": Rule(
+        kwargs="org", allowed="olga", denied=["alice", "sam", "bob", "dora", "rita"]
+    ),
+    "accounts:user_invite": Rule(
+        kwargs="org", allowed="olga", denied=["alice", "sam", "bob", "dora", "nora"]
+    ),
+    "accounts:user_edit": Rule(
+        kwargs="member", allowed="olga", denied=["alice", "sam", "bob", "dora", "rita"]
+    ),
+    "accounts:user_reset_two_factor": Rule(
+        kwargs="member",
+        allowed="olga",
+        method="post",
+        ok_status=(302,),
+        denied=["alice", "sam", "bob", "dora", "rita"],
+    ),
+    "accounts:user_password_link": Rule(
+        kwargs="member", allowed="olga", method="post", denied=["alice", "sam", "bob", "dora", "rita"]
+    ),
+    # audit
+    "audit_log": Rule(allowed="dora", denied=["alice", "sam", "olga", "bob", "rita", "nora", "oscar"]),
+    # cases
+    "cases:list": Rule(allowed="alice", denied=NO_CASEWORK),
+    "cases:create": Rule(allowed="alice", denied=["tina", "petra", "dora", *NO_CASEWORK]),
+    "cases:detail": Rule(kwargs="case", allowed="tina", denied=[*OUTSIDE_A, "olga"]),
+    "cases:person_edit": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
+    "cases:victim_edit": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
+    "cases:status": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
+    "cases:assign": Rule(kwargs="case", allowed="sam", denied=[*OUTSIDE_A, "olga", "alice", "tina"]),
+    "cases:event_add": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
+    "cases:event_edit": Rule(kwargs="event", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
+    "cases:event_delete": Rule(
+        kwargs="event", method="post", ok_status=(302,), denied=[*OUTSIDE_A, "tina", "dora"]
+    ),
+    "cases:comment_add": Rule(
+        kwargs="case",
+        allowed="tina",
+        method="post",
+        ok_status=(302,),
+        data={"body": "note"},
+        denied=[*OUTSIDE_A, "olga", "dora"],
+    ),
+    "cases:consent_add": Rule(kwargs="case", allowed="tina", denied=[*OUTSIDE_A, "olga", "dora"]),
+    "cases:consent_withdraw": Rule(kwargs="consent", allowed="dora", denied=[*OUTSIDE_A, "olga", "tina"]),
+    "cases:document_upload": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
+    "cases:document_download": Rule(kwargs="document", allowed="dora", denied=[*OUTSIDE_A, "olga"]),
+}
+
+
+def _names(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _names(
+                entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            )
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_endpoint_has_an_access_rule():
+    names = set(_names(get_resolver().url_patterns))
+    assert names - set(ACCESS) == set(), "endpoints without a negative-access test"
+    assert set(ACCESS) - names == set(), "rules for endpoints that no longer exist"
+
+
+@pytest.fixture
+def world(personas, open_case):
+    from homeward.accounts.models import User
+    from homeward.accounts.services import password_link
+
+    case = open_case()
+    event = event_save(
+        actor=personas.alice,
+        case=case,
+        event=TraffickingEvent(type="Transit", country=Country.objects.get(code="TH")),
+    )
+    consent = consent_record(
+        actor=personas.alice, case=case, consent=Consent(purpose="research", given_on=timezone.localdate())
+    )
+    document = document_upload(actor=personas.alice, case=case, kind="passport", title="P", data=PDF)
+    root = User.objects.create_superuser("root", password="root password 1234")
+    link = password_link(personas.tina)
+    uidb64, token = link.rstrip("/").split("/")[-2:]
+    return {
+        "case": {"code": case.code},
+        "event": {"code": case.code, "event_code": event.code},
+        "consent": {"code": case.code, "consent_code": consent.code},
+        "document": {"code": case.code, "document_code": document.code},
+        "org": {"code": personas.org_a.code},
+        "member": {"code": personas.org_a.code, "user_code": personas.tina.code},
+        "reset": {"uidb64": uidb64, "token": token},
+        "": {},
+        "root": root,
+    }
+
+
+def _request(client, rule: Rule, url: str):
+    if rule.method == "post":
+        return client.post(url, rule.data)
+    return client.get(url)
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_anonymous_visitors_are_sent_to_sign_in(client, world, name):
+    rule = ACCESS[name]
+    response = _request(client, rule, reverse(name, kwargs=world[rule.kwargs]))
+    if rule.public:
+        assert response.status_code in rule.ok_status
+    else:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ACCESS.items() if r.denied))
+def test_personas_without_the_right_get_404(world, personas, as_user, name):
+    rule = ACCESS[name]
+    url = reverse(name, kwargs=world[rule.kwargs])
+    for persona in rule.denied:
+        response = _request(as_user(getattr(personas, persona)), rule, url)
+        assert response.status_code == 404, (name, persona, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ACCESS.items() if not r.public))
+def test_the_right_persona_gets_in(world, personas, as_user, name):
+    rule = ACCESS[name]
+    url = reverse(name, kwargs=world[rule.kwargs])
+    users = (
+        list(personas.all().values())
+        if rule.allowed == SIGNED_IN_ANYONE
+        else [world["root"] if rule.allowed == "root" else getattr(personas, rule.allowed)]
+    )
+    for user in users:
+        response = _request(as_user(user), rule, url)
+        assert response.status_code in rule.ok_status, (name, user.username, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        n for n, r in ACCESS.items() if r.kwargs in {"case", "event", "consent", "document", "org", "member"}
+    ),
+)
+def test_a_missing_record_answers_exactly_like_a_forbidden_one(world, personas, as_user, name):
+    rule = ACCESS[name]
+    kwargs = {k: uuid.uuid4() for k in world[rule.kwargs]}
+    allowed = world["root"] if rule.allowed == "root" else getattr(personas, rule.allowed)
+    missing = _request(as_user(allowed), rule, reverse(name, kwargs=kwargs))
+    assert missing.status_code == 404
+    if rule.denied:
+        forbidden = _request(
+            as_user(getattr(personas, rule.denied[0])), rule, reverse(name, kwargs=world[rule.kwargs])
+        )
+        assert forbidden.status_code == 404
+        assert _strip_csrf(forbidden.content) == _strip_csrf(missing.content)
+
+
+def _strip_csrf(content: bytes) -> str:
+    import re
+
+    text = content.decode()
+    text = re.sub(r'value="[A-Za-z0-9]{32,}"', "", text)
+    text = re.sub(r'"X-CSRFToken": "[A-Za-z0-9]+"', "", text)
+    text = re.sub(r"Sign out \([^)]*\)", "", text)
+    text = re.sub(r'<input name="next" type="hidden" value="[^"]*">', "", text)
+    return re.sub(r'<nav class="container main-nav".*?</nav>', "", text, flags=re.S)
