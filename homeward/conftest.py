@@ -178,7 +178,7 @@ def open_case(personas):
         actor = actor or personas.alice
         org = org or personas.org_a
         # The first synthetic name pair is ພອນສະຫວັນ ແສງທອງ / Phonsavanh Saengthong, which the tests search for.
-        fields = PersonFieldsFactory(pair=FEMALE_GIVEN[0], family=FAMILY[0])
+        fields: dict[str, Any] = PersonFieldsFactory(pair=FEMALE_GIVEN[0], family=FAMILY[0])  # type: ignore[assignment]
         fields.update(person_fields)
         return case_open(actor=actor, organisation=org, person=Person(**fields))
 

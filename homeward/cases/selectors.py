@@ -98,11 +98,20 @@ class _ListPosition(Func):
         super().__init__(expression)
         self.values = [int(v) for v in values]
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        whens = " ".join(["WHEN %s THEN %s"] * len(self.values))
-        positions = [p for i, value in enumerate(self.values) for p in (value, i)]
-        return f"CASE {sql} {whens} END", [*params, *positions]
+        # The positions are this loop's own integers, written as literals so they stay integers whatever the
+        # driver's parameter binding; the listed values are parameters.
+        whens = " ".join(f"WHEN %s THEN {position:d}" for position in range(len(self.values)))
+        return f"CASE {sql} {whens} END", [*params, *self.values]
 
 
 def consents_for(case: Case) -> QuerySet[Consent]:

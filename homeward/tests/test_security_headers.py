@@ -35,7 +35,7 @@ def test_templates_have_no_inline_script_or_style(personas, as_user, open_case):
 
 
 def test_identifying_data_never_appears_in_urls(personas, as_user, open_case):
-    case = open_case()
+    open_case()
     body = as_user(personas.alice).get(reverse("cases:list")).content.decode()
     import re
 

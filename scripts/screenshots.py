@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Take screenshots of a running Homeward demo for the documentation.
+
+Signs in to a running demo (``make demo``, or a separate one on another port), visits the main pages in
+each language and at each window size, and saves full-page PNGs as
+``docs/screenshots/<lang>-<width>-<page>.png``. Pages: ``login``; as ``--user`` (a caseworker): ``home``,
+``case-list``, ``search`` (the case list searched for ``--search``), ``case-new``, ``case`` (the first open case
+found) and ``trafficking`` (its trafficking-context form); as ``--dpo-user``: ``audit-log``; as
+``--admin-user``: ``organisation`` (confirming the password first if Homeward asks). The language is switched
+with the menu in the page header, as a person would. It prints a warning for a page wider than the window.
+
+It drives Debian's Chromium (``/usr/bin/chromium``) through Playwright for Python; it never downloads a
+browser (do not run ``playwright install``). Start a demo first, for example on port 8001::
+
+    export HOMEWARD_VAR_DIR=/tmp/hw-docs HOMEWARD_DEMO=1
+    .venv/bin/homeward keys init
+    .venv/bin/homeward migrate -v0
+    .venv/bin/homeward demo-setup
+    .venv/bin/homeward runserver 127.0.0.1:8001 --noreload &
+
+then::
+
+    .venv/bin/python scripts/screenshots.py                      # English and Lao, 1366x768 and 390x844
+    .venv/bin/python scripts/screenshots.py --languages en --sizes 1366x768
+
+Demo mode does not ask for the second factor, so a password is enough. Every person in the demo is invented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urljoin
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "homeward-demo-2026"  # noqa: S105 - the published password of the invented demo accounts
+
+
+class ScreenshotError(RuntimeError):
+    pass
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x", 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1366x768, got {text!r}") from None
+    return width, height
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8001", help="the running demo")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="output folder")
+    parser.add_argument("--user", default="caseworker", help="user for the case pages")
+    parser.add_argument("--dpo-user", default="dpo", help="user for the audit log page")
+    parser.add_argument("--admin-user", default="orgadmin", help="user for the organisation page")
+    parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--languages", default="en,lo", help="comma-separated language codes")
+    parser.add_argument(
+        "--sizes", default="1366x768,390x844", help="comma-separated window sizes, WIDTHxHEIGHT"
+    )
+    parser.add_argument("--search", default="Phonesavan", help="name searched for on the case list")
+    parser.add_argument("--chromium", default=CHROMIUM, help="path to the Chromium executable")
+    parser.add_argument("--phone-scale", type=float, default=1.0, help="device pixel ratio below 700px")
+    parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each page")
+    args = parser.parse_args(argv)
+    args.languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+    args.sizes = [parse_size(size) for size in args.sizes.split(",") if size.strip()]
+    args.base_url = args.base_url.rstrip("/") + "/"
+    return args
+
+
+class Shooter:
+    def __init__(self, browser: Browser, args: argparse.Namespace):
+        self.browser = browser
+        self.args = args
+        self.saved: list[Path] = []
+        self.problems: list[str] = []
+
+    # ---- helpers -----------------------------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return urljoin(self.args.base_url, path.lstrip("/"))
+
+    def new_context(self, size: tuple[int, int]) -> BrowserContext:
+        width, height = size
+        # Phone-sized windows behave as a phone (touch, mobile viewport). One device pixel per CSS pixel keeps
+        # the files small; pass --phone-scale 2 or 3 for sharper phone images.
+        phone = width < 700
+        context = self.browser.new_context(
+            viewport={"width": width, "height": height},
+            device_scale_factor=self.args.phone_scale if phone else 1,
+            is_mobile=phone,
+            has_touch=phone,
+            locale="en-GB",
+            timezone_id="Asia/Vientiane",
+        )
+        context.set_default_timeout(self.args.timeout * 1000)
+        return context
+
+    def settle(self, page: Page) -> None:
+        page.wait_for_load_state("load")
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_load_state("networkidle", timeout=5000)
+        page.evaluate("document.fonts ? document.fonts.ready.then(() => true) : true")
+
+    def goto(self, page: Page, path: str) -> None:
+        response = page.goto(self.url(path))
+        if response is not None and response.status >= 400:
+            raise ScreenshotError(f"{path} answered HTTP {response.status}")
+        self.settle(page)
+
+    def shoot(self, page: Page, lang: str, size: tuple[int, int], name: str) -> None:
+        self.settle(page)
+        path = self.args.out / f"{lang}-{size[0]}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.saved.append(path)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 1:
+            self.problems.append(f"{path.name}: the page is {overflow}px wider than the window")
+        print(f"  saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    def set_language(self, page: Page, lang: str) -> None:
+        """Use the language menu in the page header, as a person would."""
+        if page.evaluate("document.documentElement.lang") == lang:
+            return
+        select = page.locator("select[name=language]")
+        try:
+            with page.expect_navigation():
+                select.select_option(lang)  # homeward.js submits the form on change
+        except PlaywrightTimeout:
+            # Without JavaScript the form has a submit button; submit the form directly.
+            with page.expect_navigation():
+                page.locator("form:has(select[name=language])").evaluate("form => form.submit()")
+        self.settle(page)
+        current = page.evaluate("document.documentElement.lang")
+        if current != lang:
+            # Django accepts a language only once its catalogue is compiled (`make messages`).
+            problem = (
+                f"the language menu did not switch to {lang!r} (page says {current!r}): "
+                "is the catalogue compiled? The pages are shot anyway."
+            )
+            if problem not in self.problems:
+                self.problems.append(problem)
+                print(f"  warning: {problem}")
+
+    def sign_in(self, page: Page, username: str) -> None:
+        self.goto(page, "/account/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", self.args.password)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        self.settle(page)
+        if "/account/login/" in page.url:
+            raise ScreenshotError(
+                f"could not sign in as {username!r}: check the user exists and the password is right "
+                "(five failures lock sign-in for 15 minutes)"
+            )
+        if "/account/two-factor/" in page.url:
+            raise ScreenshotError(
+                f"{username!r} is asked for a second factor: run the demo with HOMEWARD_DEMO=1 "
+                "and use an account without an authenticator"
+            )
+
+    def confirm_password_if_asked(self, page: Page) -> None:
+        """Administrative pages may first ask for the password again (re-authentication)."""
+        if "/account/confirm-password/" not in page.url:
+            return
+        page.fill("input[name=password]", self.args.password)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        self.settle(page)
+        if "/account/confirm-password/" in page.url:
+            raise ScreenshotError("the password confirmation was refused")
+
+    def session(
+        self,
+        lang: str,
+        size: tuple[int, int],
+        username: str,
+        visit: Callable[[Page, str, tuple[int, int]], None],
+    ) -> None:
+        context = self.new_context(size)
+        try:
+            page = context.new_page()
+            self.goto(page, "/account/login/")
+            self.set_language(page, lang)
+            self.sign_in(page, username)
+            visit(page, lang, size)
+        finally:
+            context.close()
+
+    # ---- the pages ---------------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.args.out.mkdir(parents=True, exist_ok=True)
+        for lang in self.args.languages:
+            for size in self.args.sizes:
+                print(f"{lang} {size[0]}x{size[1]}")
+                self.login_page(lang, size)
+                self.session(lang, size, self.args.user, self.case_pages)
+                self.session(lang, size, self.args.dpo_user, self.audit_page)
+                self.session(lang, size, self.args.admin_user, self.organisation_page)
+
+    def login_page(self, lang: str, size: tuple[int, int]) -> None:
+        context = self.new_context(size)
+        try:
+            page = context.new_page()
+            self.goto(page, "/account/login/")
+            self.set_language(page, lang)
+            self.shoot(page, lang, size, "login")
+        finally:
+            context.close()
+
+    def case_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/home/")
+        self.shoot(page, lang, size, "home")
+
+        self.goto(page, "/cases/")
+        self.shoot(page, lang, size, "case-list")
+
+        # Search as a person would: type the name and press the search button (htmx swaps the results in).
+        page.fill("input[name=q]", self.args.search)
+        page.locator("form.filters button[type=submit]").click()
+        try:
+            page.wait_for_url("**q=*", timeout=10_000)
+        except PlaywrightTimeout:
+            self.goto(page, f"/cases/?q={self.args.search}")
+        self.settle(page)
+        self.shoot(page, lang, size, "search")
+        case_url = self.pick_case(page)
+        if not case_url:
+            self.problems.append(f"{lang}-{size[0]}: the search for {self.args.search!r} found no case")
+            self.goto(page, "/cases/?status=open")
+            case_url = self.pick_case(page)
+        if not case_url:
+            raise ScreenshotError("the case list is empty: run `homeward demo-setup` first")
+
+        self.goto(page, "/cases/new/")
+        self.shoot(page, lang, size, "case-new")
+
+        self.goto(page, case_url)
+        self.shoot(page, lang, size, "case")
+
+        self.goto(page, case_url.rstrip("/") + "/trafficking/")
+        self.shoot(page, lang, size, "trafficking")
+
+    @staticmethod
+    def pick_case(page: Page) -> str:
+        """The first listed case that is still open (a closed case shows less), else the first case."""
+        rows = page.locator("#results tbody tr")
+        first = ""
+        for index in range(rows.count()):
+            row = rows.nth(index)
+            href = row.locator("a").first.get_attribute("href") or ""
+            first = first or href
+            if row.locator(".tag-closed, .tag-closedreferred").count() == 0:
+                return href
+        return first
+
+    def audit_page(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/audit/")
+        self.shoot(page, lang, size, "audit-log")
+
+    def organisation_page(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/organisations/")
+        self.confirm_password_if_asked(page)
+        link = page.locator("main table a").first
+        if link.count() == 0:
+            raise ScreenshotError(f"{self.args.admin_user!r} manages no organisation")
+        with page.expect_navigation():
+            link.click()
+        self.settle(page)
+        self.confirm_password_if_asked(page)
+        self.shoot(page, lang, size, "organisation")
+
+
+def wait_for_server(base_url: str, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(urljoin(base_url, "healthz"), timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise ScreenshotError(f"no Homeward answers at {base_url} (is the demo running?)")
+        time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not Path(args.chromium).exists():
+        print(
+            f"No Chromium at {args.chromium}. Install Debian's package: apt-get install chromium "
+            "(never `playwright install`).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        wait_for_server(args.base_url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=args.chromium, args=CHROMIUM_ARGS, headless=not args.headed
+            )
+            shooter = Shooter(browser, args)
+            try:
+                shooter.run()
+            finally:
+                browser.close()
+    except ScreenshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(shooter.saved)} screenshots in {args.out}")
+    for problem in shooter.problems:
+        print(f"check: {problem}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
