@@ -18,7 +18,15 @@ class HomewardConfig(AppConfig):
 def production_settings_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Refuse to run in production with settings that put survivors at risk."""
     errors: list[checks.CheckMessage] = []
+    local = {"127.0.0.1", "localhost", "[::1]", "testserver"}
     if settings.DEBUG:
+        if any(host not in local for host in settings.ALLOWED_HOSTS):
+            errors.append(
+                checks.Error(
+                    "DEBUG is on for a public host: it shows settings and data in error pages.",
+                    id="homeward.E005",
+                )
+            )
         return errors
     if settings.SECRET_KEY == settings.DEFAULT_SECRET_KEY and not settings.DEMO_MODE:
         errors.append(
@@ -34,9 +42,7 @@ def production_settings_check(app_configs: Any = None, **kwargs: Any) -> list[ch
                 id="homeward.E002",
             )
         )
-    if settings.DEMO_MODE and any(
-        h not in ("127.0.0.1", "localhost", "[::1]") for h in settings.ALLOWED_HOSTS
-    ):
+    if settings.DEMO_MODE and any(h not in local for h in settings.ALLOWED_HOSTS):
         errors.append(
             checks.Error(
                 "Demo mode only serves 127.0.0.1/localhost: it relaxes two-factor sign-in.",

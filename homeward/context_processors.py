@@ -10,8 +10,13 @@ from homeward.accounts.policy import all_capabilities
 
 
 def homeward(request: HttpRequest) -> dict[str, Any]:
-    caps = all_capabilities(request.user) if request.user.is_authenticated else frozenset()
+    user = getattr(request, "user", None)  # absent when a request fails before the auth middleware (bad Host)
+    caps = all_capabilities(user) if user is not None and user.is_authenticated else frozenset()
     return {
         "caps": {cap.name: cap in caps for cap in Cap},
         "DEMO_MODE": settings.DEMO_MODE,
+        "LOGIN_FAILURE_LIMIT": settings.AXES_FAILURE_LIMIT,
+        "LOCKOUT_MINUTES": round(settings.AXES_COOLOFF_TIME * 60),
+        "IDLE_MINUTES": settings.SESSION_COOKIE_AGE // 60,
+        "SESSION_HOURS": settings.SESSION_ABSOLUTE_SECONDS // 3600,
     }

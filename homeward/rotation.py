@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -99,7 +100,16 @@ def reindex_names(ring: KeyRing, batch: int = 500) -> int:
     return done
 
 
+class RotationRefused(Exception):
+    pass
+
+
 def rotate(*, wait_seconds: float, retire: bool, say: Callable[[str], None]) -> dict[str, int]:
+    if os.environ.get("HOMEWARD_KEYS"):
+        raise RotationRefused(
+            "HOMEWARD_KEYS is set: running processes read keys from the environment, not the key file, so a "
+            "rotation of the file would not reach them. Move the keys to HOMEWARD_KEY_FILE first."
+        )
     path = Path(settings.KEY_FILE)
     current = KeyRing.from_file(path)
     staged = current.with_new_primary()
@@ -114,10 +124,13 @@ def rotate(*, wait_seconds: float, retire: bool, say: Callable[[str], None]) -> 
         "for running processes to load them."
     )
     time.sleep(wait_seconds)
-    # 2. promote
+    # 2. promote, then wait again: a process that has not reloaded yet still writes under the old key, and
+    #    those rows must exist before the re-encryption pass below reaches their table.
     staged.save(path)
     keys.reset(staged)
-    say("New keys are primary. Re-encrypting.")
+    say(f"New keys are primary; waiting {wait_seconds:g}s for running processes to write with them.")
+    time.sleep(wait_seconds)
+    say("Re-encrypting.")
     counts = {"rows": 0, "documents": 0, "people_reindexed": 0}
     for table, columns in encrypted_columns():
         counts["rows"] += reencrypt_table(table, columns, staged)

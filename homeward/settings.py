@@ -140,7 +140,13 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("HOMEWARD_PROXY_COUNT", 0, minimum=0, maximum=5)
+# The client's address, for lockout and the audit log (django-ipware). Directly exposed: REMOTE_ADDR. Behind a
+# reverse proxy, name the header that the proxy sets and overwrites, so that clients cannot forge it, e.g.
+# HOMEWARD_CLIENT_IP_HEADER=X-Real-IP with nginx's `proxy_set_header X-Real-IP $remote_addr;`.
+CLIENT_IP_HEADER = env_str("HOMEWARD_CLIENT_IP_HEADER", "")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_" + CLIENT_IP_HEADER.upper().replace("-", "_"),) if CLIENT_IP_HEADER else ("REMOTE_ADDR",)
+)
 
 # Sessions: idle sessions expire (30 minutes by default), and every session ends after 12 hours.
 SESSION_COOKIE_AGE = env_int("HOMEWARD_IDLE_MINUTES", 30, minimum=5, maximum=240) * 60
@@ -157,6 +163,7 @@ CSRF_COOKIE_SECURE = SECURE_HTTPS
 LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("HOMEWARD_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS

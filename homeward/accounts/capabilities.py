@@ -79,8 +79,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
     Role.DPO: frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.CONSENT_WITHDRAW, Cap.AUDIT_VIEW}),
 }
 
-# Capabilities that show identifying data: a role holding any of them must sign in with a second factor.
+# Capabilities that show identifying data.
 IDENTIFYING_CAPS = frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.AUDIT_VIEW})
+# A role holding any of these must sign in with a second factor: it sees identifying data, or it can hand
+# itself someone else's account (password links, second-factor resets).
+SECOND_FACTOR_CAPS = IDENTIFYING_CAPS | {Cap.USERS_MANAGE}
 
 
 def role_sees_identifying_data(role: str) -> bool:

@@ -86,6 +86,7 @@ class OrganisationForm(ModelForm):
             "phone",
             "latitude",
             "longitude",
+            "is_active",
         ]
         help_texts = {"phone": _("International format, for example +856 21 123 456.")}
 

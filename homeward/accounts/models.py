@@ -71,7 +71,6 @@ class User(AbstractUser):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
-    language = models.CharField(_("language"), max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("user")

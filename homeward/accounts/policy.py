@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeward.accounts.capabilities import IDENTIFYING_CAPS, ROLE_CAPABILITIES, Cap, Role
+from homeward.accounts.capabilities import ROLE_CAPABILITIES, SECOND_FACTOR_CAPS, Cap, Role
 
 _CACHE_ATTR = "_homeward_caps"
 
@@ -47,7 +47,7 @@ def orgs_with(user: Any, capability: Cap) -> list[int]:
 
 
 def needs_second_factor(user: Any) -> bool:
-    return any(held & IDENTIFYING_CAPS for held in capabilities_by_org(user).values())
+    return any(held & SECOND_FACTOR_CAPS for held in capabilities_by_org(user).values())
 
 
 def all_capabilities(user: Any) -> frozenset[Cap]:

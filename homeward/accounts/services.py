@@ -199,6 +199,8 @@ def two_factor_reset(*, actor: Any, organisation: Organisation, user: User, ip: 
         raise PermissionDenied404
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         raise PermissionDenied404
+    if user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied404
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit_record(

@@ -45,18 +45,42 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         self.request.session["hw_started"] = int(time.time())
         self.request.session[REAUTH_KEY] = int(time.time())
-        audit_record(actor=self.request.user, action=Action.LOGIN, ip=client_ip(self.request))
+        user = self.request.user
+        audit_record(
+            actor=user, action=Action.LOGIN, organisation_id=_home_org_id(user), ip=client_ip(self.request)
+        )
         return response
 
     def form_invalid(self, form):
-        audit_record(actor=None, action=Action.LOGIN_FAILED, ip=client_ip(self.request))
+        # Name the account only when it exists (a mistyped password in the username box is not recorded), so
+        # that the data-protection officer of its organisation sees attempts on it.
+        from homeward.accounts.models import User
+
+        username = (form.data.get("username") or "")[:150]
+        target = User.objects.filter(username=username).first() if username else None
+        audit_record(
+            actor=target.username if target else None,
+            action=Action.LOGIN_FAILED,
+            organisation_id=_home_org_id(target) if target else None,
+            ip=client_ip(self.request),
+        )
         return super().form_invalid(form)
+
+
+def _home_org_id(user: Any) -> int | None:
+    """The organisation whose audit log shows a user's own security events (their first membership)."""
+    return user.memberships.order_by("id").values_list("organisation_id", flat=True).first()
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit_record(actor=request.user, action=Action.LOGOUT, ip=client_ip(request))
+        audit_record(
+            actor=request.user,
+            action=Action.LOGOUT,
+            organisation_id=_home_org_id(request.user),
+            ip=client_ip(request),
+        )
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect(settings.LOGIN_URL)
@@ -165,7 +189,13 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
     if not request.user.is_verified():  # type: ignore[union-attr]
         raise Http404
     request.session["hw_recovery_codes"] = services.recovery_codes_reset(user=request.user)  # type: ignore[arg-type]
-    audit_record(actor=request.user, action=Action.SECURITY, fields=["recovery_codes"], ip=client_ip(request))
+    audit_record(
+        actor=request.user,
+        action=Action.SECURITY,
+        fields=["recovery_codes"],
+        organisation_id=_home_org_id(request.user),
+        ip=client_ip(request),
+    )
     return redirect("accounts:recovery_codes")
 
 
@@ -176,7 +206,13 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=form.user, action=Action.SECURITY, fields=["password"], ip=client_ip(self.request))
+        audit_record(
+            actor=form.user,
+            action=Action.SECURITY,
+            fields=["password"],
+            organisation_id=_home_org_id(form.user),
+            ip=client_ip(self.request),
+        )
         messages.success(self.request, _("Your password is set. Sign in with it now."))
         return response
 
@@ -215,7 +251,13 @@ def reauth(request: HttpRequest) -> HttpResponse:
         if request.user.check_password(form.cleaned_data["password"]):
             request.session[REAUTH_KEY] = int(time.time())
             return redirect(_safe_next(request, reverse("home")))
-        audit_record(actor=request.user, action=Action.LOGIN_FAILED, fields=["reauth"], ip=client_ip(request))
+        audit_record(
+            actor=request.user,
+            action=Action.LOGIN_FAILED,
+            fields=["reauth"],
+            organisation_id=_home_org_id(request.user),
+            ip=client_ip(request),
+        )
         form.add_error("password", _("That password is not right."))
     return render(request, "accounts/reauth.html", {"form": form, "next": _safe_next(request, "")})
 
@@ -234,6 +276,8 @@ def _organisation_form(request: HttpRequest, organisation: Organisation | None) 
     from homeward.places.models import Area, AreaLevel
 
     form.fields["province"].queryset = Area.objects.filter(level=AreaLevel.PROVINCE).select_related("country")
+    if not request.user.is_superuser:
+        del form.fields["is_active"]  # only a platform administrator suspends an organisation
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.organisation_save(

@@ -44,10 +44,16 @@ def audit_record(
     reason: str = "",
     ip: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Call inside the transaction of the change it records."""
+    """Append one event to the chain. Call inside the transaction of the change it records.
+
+    An event about a user's own account (sign-in, password, second factor) carries no organisation of its
+    own: it is filed under the user's first organisation, so that its data-protection officer sees it.
+    """
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if organisation_id is None and is_user:
+        organisation_id = actor.memberships.order_by("id").values_list("organisation_id", flat=True).first()
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
-        is_user = actor is not None and getattr(actor, "is_authenticated", False)
         event = AuditEvent(
             seq=head.seq + 1,
             at=timezone.now(),
@@ -75,6 +81,7 @@ class VerifyResult:
     checked: int
     problem_seq: int | None = None
     problem: str = ""
+    head_mac: str = ""
 
 
 def _events_in_order(batch: int = 2000) -> Iterator[AuditEvent]:
@@ -106,4 +113,4 @@ def audit_verify() -> VerifyResult:
     head = AuditHead.objects.filter(id=1).first()
     if head is not None and (head.seq != checked or head.mac != previous):
         return VerifyResult(False, checked, checked + 1, "truncated")
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, head_mac=previous if checked else "")

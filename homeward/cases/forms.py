@@ -38,10 +38,17 @@ DATE_ERRORS = {
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """Day/month/year as typed here. The browser's own date picker would show the browser's locale order
+    (often month first), not the interface's."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            **kwargs.pop("attrs", {}),
+        }
+        super().__init__(format="%d/%m/%Y", attrs=attrs, **kwargs)
 
 
 class PersonForm(ModelForm):
@@ -399,7 +406,12 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), ("open", _("Open (active or follow-up)")), *CaseStatus.choices],
+        choices=[
+            ("", _("Any status")),
+            ("open", _("Open (active or follow-up)")),
+            ("closed", _("Closed (with or without referral)")),
+            *CaseStatus.choices,
+        ],
     )
     province = forms.ChoiceField(label=_("Home province"), required=False)
     exploitation = forms.ChoiceField(

@@ -14,7 +14,7 @@ from homeward.cases.models import Case, CaseStatusChange, TraffickingEvent, Vict
 from homeward.keys import keyring
 from homeward.lib import names
 from homeward.lib.codes import reference
-from homeward.lib.synthetic import synthetic_case
+from homeward.lib.synthetic import VILLAGES, synthetic_case
 from homeward.people.models import NameKey, Person
 from homeward.people.services import person_name_strings
 from homeward.places.models import Area, Country
@@ -68,7 +68,7 @@ def generate_cases(
                         phone=draft.phone,
                         province=province,
                         district=rng.choice(districts) if districts else None,
-                        address_detail=f"Ban {rng.choice(['Nong', 'Done', 'Phon', 'Na', 'Xieng'])}{rng.randint(1, 99)}",
+                        address_detail=f"Ban {rng.choice(VILLAGES)}",
                     )
                 )
             Person.objects.bulk_create(people)

@@ -137,7 +137,7 @@ class TraffickingEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    city = models.CharField(_("town or city"), max_length=120, blank=True)
+    city = EncryptedTextField(_("town or city"))
     description = EncryptedTextField(_("what happened"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -241,7 +241,6 @@ class Document(models.Model):
     content_type = models.CharField(max_length=100)
     extension = models.CharField(max_length=10)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=64, unique=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

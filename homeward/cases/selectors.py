@@ -56,6 +56,8 @@ def case_list(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     )
     if filters.status == "open":
         qs = qs.filter(status__in=["Active", "FollowUp"])
+    elif filters.status == "closed":
+        qs = qs.filter(status__in=["Closed", "ClosedReferred"])
     elif filters.status:
         qs = qs.filter(status=filters.status)
     if filters.province:

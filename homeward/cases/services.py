@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -363,7 +362,6 @@ def document_upload(
         content_type=kind_guess.mime,
         extension=ALLOWED_TYPES[kind_guess.mime],
         size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
         storage_name=storage_name,
         uploaded_by=actor,
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -8,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,11 +34,48 @@ def _ip(request: HttpRequest) -> str | None:
     return client_ip(request)
 
 
+SEARCHES_KEY = "hw_searches"
+SEARCHES_KEPT = 20
+
+
+def _remember_search(request: HttpRequest, query: str) -> str:
+    """Keep a name query in the session under a random token: names never travel in URLs or server logs."""
+    searches: dict[str, str] = request.session.get(SEARCHES_KEY, {})
+    token = secrets.token_urlsafe(9)
+    searches[token] = query
+    request.session[SEARCHES_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _list_url(request: HttpRequest, data: Any) -> str:
+    params = QueryDict(mutable=True)
+    for key in ("status", "province", "exploitation", "gender", "mine"):
+        if data.get(key):
+            params[key] = data.get(key)
+    query = (data.get("q") or "").strip()
+    if query:
+        params["s"] = _remember_search(request, query)
+    return f"{reverse('cases:list')}?{params.urlencode()}" if params else reverse("cases:list")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Cap.CASE_VIEW):
         raise Http404
-    form = forms.CaseFilterForm(request.GET or None)
+    if request.method == "POST" and not request.htmx:
+        return redirect(_list_url(request, request.POST), permanent=False)
+    if request.method == "GET" and request.GET.get("q"):
+        # A typed or old link with the name in it: move the name out of the address bar.
+        return redirect(_list_url(request, request.GET))
+    if request.method == "POST":
+        data = request.POST.copy()
+        push_url = _list_url(request, data)
+    else:
+        data = request.GET.copy()
+        data["q"] = request.session.get(SEARCHES_KEY, {}).get(request.GET.get("s", ""), "")
+        push_url = None
+    form = forms.CaseFilterForm(data if (request.GET or request.POST) else None)
     filters = selectors.CaseFilters()
     if form.is_valid():
         filters = selectors.CaseFilters(**form.cleaned_data)
@@ -44,25 +83,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     services.cases_record_list(actor=request.user, cases=rows, searched=bool(filters.q), ip=_ip(request))
+    params = QueryDict(push_url.partition("?")[2], mutable=True) if push_url else request.GET.copy()
+    params.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "cases": rows,
         "searched": bool(filters.q),
-        "query_string": _query_without_page(request),
+        "query_string": params.urlencode(),
     }
-    template = (
-        "cases/case_list.html#results"
-        if request.htmx and request.htmx.target == "results"
-        else "cases/case_list.html"
-    )
-    return render(request, template, context)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "cases/case_list.html#results", context)
+        if push_url:
+            response["HX-Push-Url"] = push_url
+        return response
+    return render(request, "cases/case_list.html", context)
 
 
 def _organisation_for_new_case(request: HttpRequest) -> Organisation:
@@ -175,6 +210,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             "comment_form": forms.CommentForm(),
             "may": {
                 "edit": can(request.user, Cap.CASE_EDIT, org),
+                "status": can(request.user, Cap.CASE_EDIT, org)
+                and bool(_statuses_open_to(request.user, case)),
                 "comment": can(request.user, Cap.CASE_COMMENT, org),
                 "assign": can(request.user, Cap.CASE_ASSIGN, org),
                 "consent": can(request.user, Cap.CONSENT_RECORD, org),
@@ -217,6 +254,10 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
 def victim_edit(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, code, Cap.CASE_EDIT)
     form = forms.VictimForm(request.POST or None, instance=case.victim)
+    if request.method == "GET":
+        services.case_record_view(
+            actor=request.user, case=case, fields=["vulnerability_details"], ip=_ip(request)
+        )
     if request.method == "POST" and form.is_valid():
         services.case_victim_update(
             actor=request.user,
@@ -230,16 +271,21 @@ def victim_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "cases/victim_edit.html", {"case": case, "form": form})
 
 
+def _statuses_open_to(user: Any, case: Case) -> tuple[str, ...]:
+    """The next statuses this user may move the case to: closing and reopening need the close capability."""
+    closer = can(user, Cap.CASE_CLOSE, case.owner_org_id)
+    return tuple(
+        s
+        for s in case.allowed_next_statuses()
+        if closer or (s not in ("Closed", "ClosedReferred") and not case.is_closed)
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def status_change(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, code, Cap.CASE_EDIT)
-    allowed = tuple(
-        s
-        for s in case.allowed_next_statuses()
-        if can(request.user, Cap.CASE_CLOSE, case.owner_org_id)
-        or (s not in ("Closed", "ClosedReferred") and not case.is_closed)
-    )
+    allowed = _statuses_open_to(request.user, case)
     if not allowed:
         raise Http404
     form = forms.StatusForm(request.POST or None, allowed=allowed)
@@ -291,6 +337,10 @@ def event_edit(request: HttpRequest, code: str, event_code: str | None = None) -
     case = selectors.get_case_for(request.user, code, Cap.CASE_EDIT)
     event = _event_for(case, event_code) if event_code else None
     form = forms.EventForm(request.POST or None, instance=event)
+    if request.method == "GET" and event is not None:
+        services.case_record_view(
+            actor=request.user, case=case, fields=["city", "description"], ip=_ip(request)
+        )
     if request.method == "POST" and form.is_valid():
         services.event_save(actor=request.user, case=case, event=form.save(commit=False), ip=_ip(request))
         messages.success(request, _("The event has been saved."))

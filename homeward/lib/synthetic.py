@@ -61,6 +61,13 @@ FAMILY = [
     ("ໄຊສົມບູນ", ["Xaisomboun", "Saysomboun", "Xaysomboun"]),
 ]
 
+# Common parts of Lao village names, combined into invented villages ("Ban Nongsavang").
+_VILLAGE_PARTS = (
+    ["Nong", "Done", "Phon", "Na", "Xieng", "Houay", "Pak", "Hat", "Khok", "Sop"],
+    ["savang", "kham", "thong", "sai", "deua", "nyai", "noy", "khoun", "mai", "keo"],
+)
+VILLAGES = [a + b for a in _VILLAGE_PARTS[0] for b in _VILLAGE_PARTS[1]]
+
 ORIGIN_WEIGHTS = {
     "LA13": 18,
     "LA16": 14,

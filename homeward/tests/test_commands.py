@@ -10,7 +10,7 @@ from homeward.people.models import Person
 
 def test_generate_makes_realistic_synthetic_cases(personas):
     out = StringIO()
-    call_command("generate", "--cases", "400", stdout=out)
+    call_command("generate", "--cases", "400", "--into-this-database", stdout=out)
     assert "400" in out.getvalue()
     assert Case.objects.count() == 400
     genders = Counter(Person.objects.values_list("gender", flat=True))
@@ -31,7 +31,13 @@ def test_generate_makes_realistic_synthetic_cases(personas):
 
 def test_generate_refuses_silly_sizes(personas):
     with pytest.raises(CommandError):
-        call_command("generate", "--cases", "0")
+        call_command("generate", "--cases", "0", "--into-this-database")
+
+
+def test_generate_outside_demo_mode_needs_confirmation(personas):
+    with pytest.raises(CommandError, match="into-this-database"):
+        call_command("generate", "--cases", "5")
+    assert Case.objects.count() == 0
 
 
 def test_demo_setup_needs_demo_mode(db, settings):

@@ -75,3 +75,11 @@ def test_a_running_process_picks_up_a_changed_key_file(key_file, settings):
     os.utime(key_file, (time.time() + 5, time.time() + 5))
     keys._checked_at = 0.0
     assert keys.keyring().encryption.primary != first.encryption.primary
+
+
+def test_rotation_refuses_keys_from_the_environment(key_file, monkeypatch):
+    from django.core.management import CommandError
+
+    monkeypatch.setenv("HOMEWARD_KEYS", KeyRing.generate().to_json())
+    with pytest.raises(CommandError, match="HOMEWARD_KEYS"):
+        call_command("rotate-keys", "--wait", "0")

@@ -84,3 +84,16 @@ def test_error_pages_reveal_nothing(personas, as_user, settings):
     assert response.status_code == 404
     body = response.content.decode()
     assert "Traceback" not in body and "urlpatterns" not in body
+
+
+def test_debug_on_a_public_host_is_refused(settings):
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["homeward.example.org"]
+    assert "homeward.E005" in {e.id for e in production_settings_check()}
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    assert production_settings_check() == []
+
+
+def test_a_forged_host_header_gets_400_not_500(client, db):
+    response = client.get("/account/login/", HTTP_HOST="evil.example")
+    assert response.status_code == 400

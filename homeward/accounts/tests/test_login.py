@@ -140,3 +140,27 @@ def test_login_gives_a_new_session_id_and_logout_ends_it_on_the_server(personas,
 def test_logout_needs_a_post(personas, client):
     sign_in(client, personas.alice)
     assert client.get(reverse("accounts:logout")).status_code == 405
+
+
+def test_behind_a_proxy_lockout_and_audit_see_the_real_client_address(personas, client, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_REAL_IP",)  # HOMEWARD_CLIENT_IP_HEADER=X-Real-IP
+    for _ in range(5):
+        # the proxy overwrites X-Real-IP; a forged X-Forwarded-For changes nothing
+        client.post(
+            reverse("accounts:login"),
+            {"username": "rita", "password": "wrong password here"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_REAL_IP="203.0.113.7",
+            HTTP_X_FORWARDED_FOR="192.0.2.1",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+    assert AuditEvent.objects.filter(action="login_failed", ip="203.0.113.7").count() == 5
+    locked = client.post(
+        reverse("accounts:login"),
+        {"username": "rita", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_REAL_IP="203.0.113.7",
+    )
+    assert locked.status_code == 429

@@ -126,3 +126,21 @@ def test_the_log_filters_by_action_and_user(personas, as_user, events):
 def test_caseworkers_and_researchers_cannot_read_the_log(personas, as_user):
     for user in (personas.alice, personas.rita, personas.olga):
         assert as_user(user).get(reverse("audit_log")).status_code == 404
+
+
+def test_sign_in_events_reach_the_dpo_of_the_users_organisation(personas, client, as_user):
+    from homeward.conftest import PASSWORD
+
+    client.post(reverse("accounts:login"), {"username": "alice", "password": "wrong password here"})
+    client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
+    from django.test import Client
+
+    Client().post(reverse("accounts:login"), {"username": "ghost-user", "password": "wrong password here"})
+    events = AuditEvent.objects.filter(action__in=["login", "login_failed"])
+    assert set(events.filter(actor_label="alice").values_list("action", "organisation_id")) == {
+        ("login_failed", personas.org_a.id),
+        ("login", personas.org_a.id),
+    }
+    assert events.filter(actor_label="", organisation__isnull=True).count() == 1  # unknown name: not recorded
+    body = as_user(personas.dora).get(reverse("audit_log"), {"user": "alice"}).content.decode()
+    assert "Failed sign-in" in body and "Signed in" in body

@@ -69,3 +69,27 @@ def test_a_supervisor_assigns_only_caseworkers_of_the_organisation(personas, ope
         case_assign(actor=personas.sam, case=case, caseworker=personas.bob)
     with pytest.raises(PermissionDenied404):
         case_assign(actor=personas.alice, case=case, caseworker=personas.alice)
+
+
+def test_the_change_status_button_shows_only_when_a_move_is_open(personas, as_user, open_case):
+    case = case_set_status(actor=personas.sam, case=open_case(), to_status="Closed", closure_reason="hw_Died")
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    assert (
+        reverse("cases:status", kwargs={"code": case.code})
+        not in as_user(personas.alice).get(url).content.decode()
+    )
+    assert (
+        reverse("cases:status", kwargs={"code": case.code}) in as_user(personas.sam).get(url).content.decode()
+    )
+    assert as_user(personas.alice).get(reverse("cases:status", kwargs={"code": case.code})).status_code == 404
+
+
+def test_the_closed_filter_shows_both_kinds_of_closure(personas, open_case):
+    from homeward.cases.selectors import CaseFilters, case_list
+
+    a = case_set_status(actor=personas.sam, case=open_case(), to_status="Closed", closure_reason="hw_Died")
+    b = case_set_status(
+        actor=personas.sam, case=open_case(), to_status="ClosedReferred", closure_reason="hw_Referred"
+    )
+    open_case()
+    assert set(case_list(personas.alice, CaseFilters(status="closed"))) == {a, b}

@@ -1,8 +1,8 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
-from homeward.rotation import rotate
+from homeward.rotation import RotationRefused, rotate
 
 
 class Command(BaseCommand):
@@ -25,7 +25,10 @@ class Command(BaseCommand):
         from django.conf import settings
 
         wait_seconds = wait if wait is not None else 2 * settings.KEY_RELOAD_SECONDS
-        counts = rotate(wait_seconds=wait_seconds, retire=retire_old_keys, say=self.stdout.write)
+        try:
+            counts = rotate(wait_seconds=wait_seconds, retire=retire_old_keys, say=self.stdout.write)
+        except RotationRefused as exc:
+            raise CommandError(str(exc)) from None
         audit_record(
             actor="rotate-keys",
             action=Action.ROTATE,

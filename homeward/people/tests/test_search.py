@@ -97,9 +97,45 @@ def test_editing_a_name_updates_the_index(personas, three_people, as_user):
 def test_the_search_page_shows_results_and_audits_what_it_showed(personas, three_people, as_user):
     from homeward.audit.models import AuditEvent
 
-    response = as_user(personas.alice).get(reverse("cases:list"), {"q": "Phonesavan"})
+    response = as_user(personas.alice).post(reverse("cases:list"), {"q": "Phonesavan"}, follow=True)
     body = response.content.decode()
     assert "ພອນສະຫວັນ" in body and "Bounmy" not in body
     event = AuditEvent.objects.filter(action="search").latest("seq")
     assert str(three_people[0].code) in event.object_codes
     assert "Phonesavan" not in str(event.object_codes) + event.reason
+
+
+def test_a_searched_name_never_travels_in_a_url(personas, three_people, as_user):
+    client = as_user(personas.alice)
+    response = client.post(reverse("cases:list"), {"q": "Phonesavan", "status": "open"})
+    location = response["Location"]
+    assert response.status_code == 302 and "Phonesavan" not in location and "s=" in location
+    assert "status=open" in location
+    page = client.get(location).content.decode()
+    assert "ພອນສະຫວັນ" in page and 'value="Phonesavan"' in page
+    for href in __import__("re").findall(r'href="([^"]+)"', page):
+        assert "Phonesavan" not in href
+
+
+def test_a_name_typed_into_the_address_bar_is_moved_out_of_it(personas, three_people, as_user):
+    response = as_user(personas.alice).get(reverse("cases:list"), {"q": "Phonesavan"})
+    assert response.status_code == 302 and "Phonesavan" not in response["Location"]
+
+
+def test_htmx_search_pushes_a_url_without_the_name(personas, three_people, as_user):
+    response = as_user(personas.alice).post(
+        reverse("cases:list"), {"q": "Phonesavan"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and "ພອນສະຫວັນ" in response.content.decode()
+    assert "s=" in response["HX-Push-Url"] and "Phonesavan" not in response["HX-Push-Url"]
+
+
+def test_a_search_token_means_nothing_in_another_session(personas, three_people, client):
+    from django.test import Client
+
+    from homeward.conftest import sign_in
+
+    location = sign_in(client, personas.alice).post(reverse("cases:list"), {"q": "Bounmy"})["Location"]
+    body = sign_in(Client(), personas.sam).get(location).content.decode()
+    assert 'value="Bounmy"' not in body
+    assert "3 cases" in body  # the unfiltered list: the token did not carry the query across sessions

@@ -14,6 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, required=True, help="how many cases to create")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
+            "--into-this-database",
+            action="store_true",
+            help="required outside demo mode: invented people must not mix with real ones by accident",
+        )
+        parser.add_argument(
             "--organisation",
             action="append",
             default=[],
@@ -21,6 +26,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, cases: int, seed: int, organisation: list[str], **options):
+        from django.conf import settings
+
+        if not (settings.DEMO_MODE or settings.DEBUG or options["into_this_database"]):
+            raise CommandError(
+                _("This adds invented people. Outside demo mode, add --into-this-database to confirm.")
+            )
         if cases < 1 or cases > 2_000_000:
             raise CommandError(_("--cases must be between 1 and 2,000,000."))
         orgs = (
