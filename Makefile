@@ -20,6 +20,7 @@ venv: $(STAMP)
 demo: $(STAMP)
 	HOMEWARD_DEMO=1 $(BIN)/homeward keys init
 	HOMEWARD_DEMO=1 $(BIN)/homeward migrate --verbosity 0
+	HOMEWARD_DEMO=1 $(BIN)/homeward collectstatic --noinput --verbosity 0
 	HOMEWARD_DEMO=1 $(BIN)/homeward demo-setup
 	@echo "Open http://127.0.0.1:8000 and sign in with one of the accounts above. Ctrl+C stops the server."
 	HOMEWARD_DEMO=1 $(BIN)/homeward runserver 127.0.0.1:8000

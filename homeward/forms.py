@@ -56,7 +56,7 @@ class ModelForm(HomewardFormMixin, forms.ModelForm):
 
 
 def client_ip(request: Any) -> str | None:
-    """The client's address as django-axes sees it (proxy-aware through django-ipware and HOMEWARD_PROXY_COUNT)."""
+    """The client's address as django-axes sees it (django-ipware; HOMEWARD_CLIENT_IP_HEADER behind a proxy)."""
     from axes.helpers import get_client_ip_address
 
     return get_client_ip_address(request) or None

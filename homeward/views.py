@@ -11,6 +11,7 @@ from homeward.accounts.policy import can
 from homeward.cases.models import Case
 from homeward.cases.picklists import CaseStatus
 from homeward.cases.selectors import cases_visible_to
+from homeward.forms import client_ip
 
 SMALL_CELL = 5  # national counts below this are shown as "fewer than 5"
 
@@ -45,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 cases=context["my_cases"],
                 searched=False,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
             )
     if can(request.user, Cap.STATS_NATIONAL):
         rows = Case.objects.values("status").annotate(n=Count("id")).order_by("status")

@@ -238,12 +238,14 @@ class Shooter:
         self.goto(page, "/cases/")
         self.shoot(page, lang, size, "case-list")
 
-        # Search as a person would: type the name and press the search button (htmx swaps the results in).
+        # Search as a person would: type the name and press the search button. The form posts (htmx swaps the
+        # results in) and the address becomes /cases/?s=<token>: the name never appears in a URL.
         page.fill("input[name=q]", self.args.search)
         page.locator("form.filters button[type=submit]").click()
         try:
-            page.wait_for_url("**q=*", timeout=10_000)
+            page.wait_for_url("**s=*", timeout=10_000)
         except PlaywrightTimeout:
+            # An old-style address with the name is redirected to the token form.
             self.goto(page, f"/cases/?q={self.args.search}")
         self.settle(page)
         self.shoot(page, lang, size, "search")

@@ -28,12 +28,13 @@ from homeward.accounts.capabilities import Cap, Role
 from homeward.accounts.models import Organisation
 from homeward.accounts.policy import needs_second_factor
 from homeward.audit.models import Action
-from homeward.audit.services import audit_record
+from homeward.audit.services import audit_record, home_organisation_id
 from homeward.cases.services import PermissionDenied404
 from homeward.forms import client_ip
 
 REAUTH_KEY = "hw_reauth_at"
 REAUTH_SECONDS = 15 * 60
+REAUTH_FAILURES_KEY = "hw_reauth_failures"
 
 
 class LoginView(auth_views.LoginView):
@@ -46,9 +47,7 @@ class LoginView(auth_views.LoginView):
         self.request.session["hw_started"] = int(time.time())
         self.request.session[REAUTH_KEY] = int(time.time())
         user = self.request.user
-        audit_record(
-            actor=user, action=Action.LOGIN, organisation_id=_home_org_id(user), ip=client_ip(self.request)
-        )
+        audit_record(actor=user, action=Action.LOGIN, ip=client_ip(self.request))
         return response
 
     def form_invalid(self, form):
@@ -61,15 +60,10 @@ class LoginView(auth_views.LoginView):
         audit_record(
             actor=target.username if target else None,
             action=Action.LOGIN_FAILED,
-            organisation_id=_home_org_id(target) if target else None,
+            organisation_id=home_organisation_id(target) if target else None,
             ip=client_ip(self.request),
         )
         return super().form_invalid(form)
-
-
-def _home_org_id(user: Any) -> int | None:
-    """The organisation whose audit log shows a user's own security events (their first membership)."""
-    return user.memberships.order_by("id").values_list("organisation_id", flat=True).first()
 
 
 @require_POST
@@ -78,7 +72,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         audit_record(
             actor=request.user,
             action=Action.LOGOUT,
-            organisation_id=_home_org_id(request.user),
             ip=client_ip(request),
         )
     logout(request)
@@ -193,7 +186,6 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=Action.SECURITY,
         fields=["recovery_codes"],
-        organisation_id=_home_org_id(request.user),
         ip=client_ip(request),
     )
     return redirect("accounts:recovery_codes")
@@ -210,7 +202,6 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
             actor=form.user,
             action=Action.SECURITY,
             fields=["password"],
-            organisation_id=_home_org_id(form.user),
             ip=client_ip(self.request),
         )
         messages.success(self.request, _("Your password is set. Sign in with it now."))
@@ -250,14 +241,21 @@ def reauth(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if request.user.check_password(form.cleaned_data["password"]):
             request.session[REAUTH_KEY] = int(time.time())
+            request.session.pop(REAUTH_FAILURES_KEY, None)
             return redirect(_safe_next(request, reverse("home")))
         audit_record(
             actor=request.user,
             action=Action.LOGIN_FAILED,
             fields=["reauth"],
-            organisation_id=_home_org_id(request.user),
             ip=client_ip(request),
         )
+        failures = request.session.get(REAUTH_FAILURES_KEY, 0) + 1
+        if failures >= settings.AXES_FAILURE_LIMIT:
+            # Someone at an unattended, signed-in screen guessing the password: end the session.
+            logout(request)
+            messages.error(request, _("You have been signed out after too many wrong passwords."))
+            return redirect(settings.LOGIN_URL)
+        request.session[REAUTH_FAILURES_KEY] = failures
         form.add_error("password", _("That password is not right."))
     return render(request, "accounts/reauth.html", {"form": form, "next": _safe_next(request, "")})
 
@@ -397,9 +395,12 @@ def user_edit(request: HttpRequest, code: str, user_code: str) -> HttpResponse:
 def user_reset_two_factor(request: HttpRequest, code: str, user_code: str) -> HttpResponse:
     organisation = selectors.get_org_for(request.user, code, Cap.USERS_MANAGE)
     member = selectors.get_member_for(organisation, user_code)
-    services.two_factor_reset(
-        actor=request.user, organisation=organisation, user=member, ip=client_ip(request)
-    )
+    try:
+        services.two_factor_reset(
+            actor=request.user, organisation=organisation, user=member, ip=client_ip(request)
+        )
+    except PermissionDenied404:
+        raise Http404 from None
     messages.success(request, _("Two-factor sign-in was reset. The user sets it up again at next sign-in."))
     return redirect("accounts:user_edit", code=organisation.code, user_code=member.code)
 

@@ -33,6 +33,11 @@ def _payload(event: AuditEvent) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def home_organisation_id(user: Any) -> int | None:
+    """The organisation whose audit log shows a user's own account events: their first membership."""
+    return user.memberships.order_by("id").values_list("organisation_id", flat=True).first()
+
+
 def audit_record(
     *,
     actor: Any,
@@ -51,7 +56,7 @@ def audit_record(
     """
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     if organisation_id is None and is_user:
-        organisation_id = actor.memberships.order_by("id").values_list("organisation_id", flat=True).first()
+        organisation_id = home_organisation_id(actor)
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
         event = AuditEvent(

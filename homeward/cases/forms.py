@@ -43,7 +43,7 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         attrs = {
-            "placeholder": "dd/mm/yyyy",
+            "placeholder": _("dd/mm/yyyy"),
             "inputmode": "numeric",
             "autocomplete": "off",
             **kwargs.pop("attrs", {}),
@@ -59,7 +59,7 @@ class PersonForm(ModelForm):
     birth_year_input = forms.IntegerField(label=_("Year"), required=False, min_value=1, max_value=9999)
     birth_era = forms.ChoiceField(
         label=_("Calendar"),
-        choices=[(CE, _("Common Era (CE), e.g. 2001")), (BE, _("Buddhist Era (BE), e.g. 2544"))],
+        choices=[(CE, _("Common Era (CE), e.g. 2004")), (BE, _("Buddhist Era (BE), e.g. 2547"))],
         initial=CE,
         widget=forms.RadioSelect,
     )
@@ -339,13 +339,18 @@ class EventForm(ModelForm):
     class Meta:
         model = TraffickingEvent
         fields = ["type", "date", "country", "area", "city", "description"]
-        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "date": DateInput(),
+            "city": forms.TextInput(attrs={"autocomplete": "off"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.filter(level=AreaLevel.PROVINCE).select_related("country")
         self.fields["area"].label = _("Province (Lao PDR or Thailand)")
         self.fields["description"].validators.append(_max_length(5000))
+        self.fields["city"].validators.append(_max_length(120))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -384,6 +389,13 @@ class ConsentForm(ModelForm):
             self.add_error("given_on", _("The date cannot be in the future."))
         if given and expires and expires < given:
             self.add_error("expires_on", _("The expiry date must be after the date consent was given."))
+        if expires and expires.year > timezone.localdate().year + 20:
+            self.add_error(
+                "expires_on",
+                _(
+                    "That expiry is more than 20 years away. Check the year: Buddhist Era years are 543 ahead."
+                ),
+            )
         if data.get("purpose") == "sharing" and not data.get("shared_with"):
             self.add_error("shared_with", _("Choose the organisation the information may be shared with."))
         return data

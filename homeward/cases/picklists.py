@@ -112,7 +112,7 @@ class Industry(models.TextChoices):  # vic_ForcedLabourIndustry (ISIC Rev.4 sect
     R = "R_ArtsEntertainmentAndRecreation", _("Arts, entertainment and recreation")
     S = "S_OtherServiceActivities", _("Other service activities")
     T = "T_ActivitiesOfHouseholdsAsEmployers", _("Households as employers (domestic work)")
-    U = "U_ActivitiesOfExtraterritorialOrganizations"  # HTCDS spelling, _("Extraterritorial organisations")
+    U = "U_ActivitiesOfExtraterritorialOrganizations", _("Extraterritorial organisations")  # HTCDS spelling
 
 
 class SexExploitation(models.TextChoices):  # vic_TypeOfSexExploitation

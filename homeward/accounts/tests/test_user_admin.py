@@ -151,3 +151,44 @@ def test_only_a_platform_admin_creates_organisations(personas, as_user):
     client = as_user(admin)
     response = client.post(reverse("accounts:organisation_create"), {"name": "New NGO", "type": "NGO"})
     assert response.status_code == 302
+
+
+def test_repeated_wrong_passwords_at_reauth_end_the_session(personas, as_user):
+    client = as_user(personas.olga)
+    for _ in range(4):
+        assert client.post(reverse("accounts:reauth"), {"password": "not it at all"}).status_code == 200
+    response = client.post(reverse("accounts:reauth"), {"password": "not it at all"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_an_org_admin_cannot_reset_a_platform_administrators_second_factor(personas, as_user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    root = User.objects.create_superuser("root2", password="root password 1234")
+    Membership.objects.create(user=root, organisation=personas.org_a, role=Role.CASEWORKER)
+    TOTPDevice.objects.create(user=root, name="app", confirmed=True)
+    url = reverse(
+        "accounts:user_reset_two_factor", kwargs={"code": personas.org_a.code, "user_code": root.code}
+    )
+    assert as_user(personas.olga).post(url).status_code == 404
+    assert TOTPDevice.objects.filter(user=root).exists()
+
+
+def test_five_failures_from_one_address_lock_that_address_for_every_account(personas, client):
+    from homeward.conftest import PASSWORD
+
+    for name in ["alice", "sam", "tina", "dora", "bob"]:
+        client.post(
+            reverse("accounts:login"),
+            {"username": name, "password": "wrong password here"},
+            REMOTE_ADDR="198.51.100.20",
+        )
+    blocked = client.post(
+        reverse("accounts:login"), {"username": "rita", "password": PASSWORD}, REMOTE_ADDR="198.51.100.20"
+    )
+    assert blocked.status_code == 429
+    elsewhere = client.post(
+        reverse("accounts:login"), {"username": "rita", "password": PASSWORD}, REMOTE_ADDR="198.51.100.21"
+    )
+    assert elsewhere.status_code == 302

@@ -104,3 +104,28 @@ def test_the_withdraw_page_records_it(personas, as_user, open_case):
     assert response.status_code == 302
     consent.refresh_from_db()
     assert consent.withdrawal_reason == "Changed her mind"
+
+
+def test_a_buddhist_era_year_typed_as_an_expiry_is_questioned(personas, as_user, open_case):
+    case = open_case()
+    response = as_user(personas.alice).post(
+        reverse("cases:consent_add", kwargs={"code": case.code}),
+        {
+            "purpose": "research",
+            "granted": "on",
+            "given_on": TODAY.strftime("%d/%m/%Y"),
+            "expires_on": f"01/01/{TODAY.year + 543}",
+        },
+    )
+    assert "Buddhist Era years are 543 ahead" in response.content.decode()
+    assert case.consents.count() == 0
+
+
+def test_dates_are_typed_day_first(personas, as_user, open_case):
+    case = open_case()
+    response = as_user(personas.alice).post(
+        reverse("cases:consent_add", kwargs={"code": case.code}),
+        {"purpose": "research", "granted": "on", "given_on": "03/02/2025"},
+    )
+    assert response.status_code == 302
+    assert case.consents.get().given_on == dt.date(2025, 2, 3)
