@@ -94,7 +94,7 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         indexes = [
             # Name search reads a person's organisation without visiting the wide row of encrypted columns
-            # (bench/README.md); on SQLite without ANALYZE it also keeps the planner on the digest index.
+            # (bench/README.md).
             models.Index(fields=["id", "owner_org"], name="person_id_owner_org"),
         ]
 

@@ -56,3 +56,7 @@ def test_keys_never_fail_and_normalise_is_idempotent(text):
     assert names.normalise(once) == once
     for token_keys in names.query_keys(text):
         assert all(isinstance(v, str) for v in token_keys.values())
+
+
+def test_a_final_d_or_t_or_th_is_one_sound():
+    assert keys_of("Sisavad")["f"] == keys_of("Sisavath")["f"] == keys_of("ສີສະຫວາດ")["f"]
