@@ -74,3 +74,16 @@ def test_reindex_names_rebuilds_keys(personas, open_case):
     NameKey.objects.all().delete()
     call_command("reindex-names", stdout=StringIO())
     assert NameKey.objects.count() > 5
+
+
+def test_analyze_refreshes_planner_statistics(personas, open_case):
+    from django.db import connection
+
+    open_case()
+    out = StringIO()
+    call_command("analyze", stdout=out)
+    assert "refreshed" in out.getvalue()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1")
+            assert cursor.fetchone()[0] > 0
