@@ -65,6 +65,12 @@ def server(settings, transactional_db):
         connection.dec_thread_sharing()
 
 
+@pytest.fixture
+def device(personas):
+    """Made before Playwright starts: ORM calls under its event loop would open a connection that no one closes."""
+    return TOTPDevice.objects.create(user=personas.alice, name="phone", confirmed=True)
+
+
 def _totp(device: TOTPDevice) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
@@ -82,8 +88,7 @@ def _axe(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}])
-def test_a_caseworker_registers_and_finds_a_survivor_in_lao(server, browser, personas, viewport):
-    device = TOTPDevice.objects.create(user=personas.alice, name="phone", confirmed=True)
+def test_a_caseworker_registers_and_finds_a_survivor_in_lao(server, personas, device, browser, viewport):
     context = browser.new_context(viewport=viewport, locale="en-GB")
     page = context.new_page()
     console_errors: list[str] = []
