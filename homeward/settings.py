@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "homeward.accounts.middleware.SessionTimeoutMiddleware",
     "homeward.accounts.middleware.TwoFactorRequiredMiddleware",
+    "homeward.accounts.sessions.SessionTrackingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -27,6 +28,7 @@ from homeward.accounts import forms, selectors, services
 from homeward.accounts.capabilities import Cap, Role
 from homeward.accounts.models import Organisation
 from homeward.accounts.policy import needs_second_factor
+from homeward.accounts.sessions import sessions_of
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, home_organisation_id
 from homeward.cases.services import PermissionDenied404
@@ -163,6 +165,39 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def session_end(request: HttpRequest, code: str) -> HttpResponse:
+    from homeward.accounts.models import UserSession
+    from homeward.accounts.sessions import session_end as end
+
+    try:
+        row = UserSession.objects.get(code=code, user=request.user)
+    except (UserSession.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    if row.session_key == request.session.session_key:
+        raise Http404  # signing out of this session is the sign-out button
+    end(actor=request.user, row=row, ip=client_ip(request))
+    messages.success(request, _("That session has been ended."))
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    from homeward.accounts.sessions import sessions_end_others as end_others
+
+    ended = end_others(actor=request.user, current_key=request.session.session_key, ip=client_ip(request))
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d other session has been ended.", "%(count)d other sessions have been ended.", ended
+        )
+        % {"count": ended},
+    )
+    return redirect("accounts:security")
+
+
+@login_required
 def security(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -172,6 +207,8 @@ def security(request: HttpRequest) -> HttpResponse:
             "required": needs_second_factor(request.user),
             "enforced": settings.ENFORCE_TWO_FACTOR,
             "memberships": request.user.memberships.select_related("organisation"),  # type: ignore[union-attr]
+            "sessions": sessions_of(request.user),
+            "current_session_key": request.session.session_key,
         },
     )
 

@@ -83,6 +83,7 @@ EXTRA_FIELD_LABELS = {
     "is_active": _("account active"),
     "two_factor": _("two-factor sign-in"),
     "recovery_codes": _("recovery codes"),
+    "sessions": _("sessions"),
     "password": _("password"),
     "password_link": _("password link"),
     "reauth": _("password confirmation"),

@@ -49,6 +49,14 @@ ACCESS: dict[str, Rule] = {
     "home": Rule(allowed=SIGNED_IN_ANYONE),
     "accounts:logout": Rule(allowed=SIGNED_IN_ANYONE, method="post", ok_status=(302,)),
     "accounts:security": Rule(allowed=SIGNED_IN_ANYONE),
+    "accounts:sessions_end_others": Rule(allowed=SIGNED_IN_ANYONE, method="post", ok_status=(302,)),
+    "accounts:session_end": Rule(
+        kwargs="session",
+        allowed="alice",
+        method="post",
+        ok_status=(302,),
+        denied=["sam", "bob", "dora", "rita", "oscar", "olga"],
+    ),
     "accounts:password_change": Rule(allowed=SIGNED_IN_ANYONE),
     "accounts:reauth": Rule(allowed=SIGNED_IN_ANYONE),
     "accounts:two_factor_setup": Rule(allowed=SIGNED_IN_ANYONE, ok_status=(200, 302)),
@@ -143,6 +151,11 @@ def world(personas, open_case):
     )
     document = document_upload(actor=personas.alice, case=case, kind="passport", title="P", data=PDF)
     root = User.objects.create_superuser("root", password="root password 1234")
+    from homeward.accounts.models import UserSession
+
+    alices_other_session = UserSession.objects.create(
+        user=personas.alice, session_key="x" * 32, last_seen=timezone.now()
+    )
     link = password_link(personas.tina)
     uidb64, token = link.rstrip("/").split("/")[-2:]
     return {
@@ -153,6 +166,7 @@ def world(personas, open_case):
         "org": {"code": personas.org_a.code},
         "member": {"code": personas.org_a.code, "user_code": personas.tina.code},
         "reset": {"uidb64": uidb64, "token": token},
+        "session": {"code": alices_other_session.code},
         "": {},
         "root": root,
     }
@@ -200,7 +214,9 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
 @pytest.mark.parametrize(
     "name",
     sorted(
-        n for n, r in ACCESS.items() if r.kwargs in {"case", "event", "consent", "document", "org", "member"}
+        n
+        for n, r in ACCESS.items()
+        if r.kwargs in {"case", "event", "consent", "document", "org", "member", "session"}
     ),
 )
 def test_a_missing_record_answers_exactly_like_a_forbidden_one(world, personas, as_user, name):

@@ -164,3 +164,50 @@ def test_behind_a_proxy_lockout_and_audit_see_the_real_client_address(personas, 
         HTTP_X_REAL_IP="203.0.113.7",
     )
     assert locked.status_code == 429
+
+
+def test_a_user_sees_their_sessions_and_ends_the_others(personas):
+    from django.test import Client
+
+    from homeward.accounts.models import UserSession
+
+    phone, laptop = Client(HTTP_USER_AGENT="Phone browser"), Client(HTTP_USER_AGENT="Laptop browser")
+    for c in (phone, laptop):
+        login(c, "rita")
+        assert c.get(reverse("home")).status_code == 200
+    page = laptop.get(reverse("accounts:security")).content.decode()
+    assert "Phone browser" in page and "Laptop browser" in page and "This session" in page
+    phone_row = UserSession.objects.get(user_agent="Phone browser")
+    response = laptop.post(reverse("accounts:session_end", kwargs={"code": phone_row.code}))
+    assert response.status_code == 302
+    assert phone.get(reverse("home")).status_code == 302  # the phone is signed out
+    assert laptop.get(reverse("home")).status_code == 200  # the laptop is not
+    assert AuditEvent.objects.filter(action="security", fields__icontains="sessions").exists()
+
+
+def test_sign_out_everywhere_else_keeps_this_session(personas):
+    from django.test import Client
+
+    others = [Client() for _ in range(2)]
+    here = Client()
+    for c in [*others, here]:
+        login(c, "rita")
+        c.get(reverse("home"))
+    response = here.post(reverse("accounts:sessions_end_others"), follow=True)
+    assert "2 other sessions have been ended" in response.content.decode()
+    assert all(c.get(reverse("home")).status_code == 302 for c in others)
+    assert here.get(reverse("home")).status_code == 200
+
+
+def test_nobody_ends_someone_elses_session(personas):
+    from django.test import Client
+
+    from homeward.accounts.models import UserSession
+
+    victim, attacker = Client(), Client()
+    login(victim, "rita")
+    victim.get(reverse("home"))
+    login(attacker, "nora")
+    row = UserSession.objects.get(user=personas.rita)
+    assert attacker.post(reverse("accounts:session_end", kwargs={"code": row.code})).status_code == 404
+    assert victim.get(reverse("home")).status_code == 200
