@@ -47,7 +47,7 @@ types: $(STAMP)
 	$(BIN)/mypy homeward
 
 migrations-check: $(STAMP)
-	$(BIN)/homeward makemigrations --check --dry-run --skip-checks
+	DATABASE_URL=sqlite://:memory: $(BIN)/homeward makemigrations --check --dry-run --skip-checks
 
 check: lint types migrations-check test
 
