@@ -194,5 +194,5 @@ def name_keys(names: Iterable[str]) -> set[tuple[str, str]]:
 
 
 def query_keys(query: str) -> list[dict[str, str]]:
-    """For each token of a query, its keys by level (the search wants every token to match)."""
-    return [token_keys(token) for token in tokens(query)]
+    """For each distinct token of a query, its keys by level (the search wants every token to match)."""
+    return [token_keys(token) for token in dict.fromkeys(tokens(query))]

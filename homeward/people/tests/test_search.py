@@ -139,3 +139,7 @@ def test_a_search_token_means_nothing_in_another_session(personas, three_people,
     body = sign_in(Client(), personas.sam).get(location).content.decode()
     assert 'value="Bounmy"' not in body
     assert "3 cases" in body  # the unfiltered list: the token did not carry the query across sessions
+
+
+def test_a_repeated_word_in_the_query_counts_once(personas, three_people):
+    assert list(case_list(personas.alice, CaseFilters(q="Bounmy bounmy"))) == [three_people[1]]
