@@ -86,10 +86,6 @@ IDENTIFYING_CAPS = frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.AUDIT_VIEW})
 SECOND_FACTOR_CAPS = IDENTIFYING_CAPS | {Cap.USERS_MANAGE}
 
 
-def role_sees_identifying_data(role: str) -> bool:
-    return bool(ROLE_CAPABILITIES[Role(role)] & IDENTIFYING_CAPS)
-
-
 def permission_matrix() -> list[tuple[Cap, list[bool]]]:
     roles = list(Role)
     return [(cap, [cap in ROLE_CAPABILITIES[role] for role in roles]) for cap in Cap]

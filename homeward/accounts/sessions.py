@@ -49,8 +49,10 @@ class SessionTrackingMiddleware:
                         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
                     },
                 )
-                request.session[_TRACKED] = [key, now.timestamp()]
-                request.session.save()
+                request.session[_TRACKED] = [
+                    key,
+                    now.timestamp(),
+                ]  # saved by SessionMiddleware on the way out
         return response
 
 

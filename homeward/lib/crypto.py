@@ -21,7 +21,6 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,14 +241,3 @@ class KeyRing:
     # ---- audit chain --------------------------------------------------------------------------------
     def audit_mac(self, previous: str, payload: bytes) -> str:
         return hmac.new(self.audit, previous.encode("ascii") + b"\x1e" + payload, hashlib.sha256).hexdigest()
-
-
-def constant_time_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
-
-
-def unique(values: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:
-        seen.setdefault(value, None)
-    return list(seen)
