@@ -27,6 +27,17 @@ from homeward.lib.crypto import KeyRing
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - test personas only
 
 
+def pytest_configure(config: Any) -> None:
+    """The SQLite test database is a file, as in production: real locking, so concurrency tests mean something."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name:
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_keyring():
     keys.reset(KeyRing.generate())
@@ -183,3 +194,7 @@ def open_case(personas):
         return case_open(actor=actor, organisation=org, person=Person(**fields))
 
     return _open
+
+
+# The browser fixtures (Chromium through Playwright, a live server), for every browser test module.
+from homeward.tests.browser_support import browser, server  # noqa: E402, F401

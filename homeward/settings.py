@@ -37,6 +37,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# Returns: days a province has to trace a family and reply; the age from which a returnee is housed with adults.
+TRACING_DUE_DAYS = env_int("HOMEWARD_TRACING_DUE_DAYS", 14, minimum=1, maximum=180)
+ADULT_AGE = 18
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "homeward.places",
     "homeward.people",
     "homeward.cases",
+    "homeward.returns",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +119,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = (
-        {"NAME": str(VAR_DIR / "test.sqlite3")} if env_bool("HOMEWARD_TEST_FILE_DB", False) else {}
+        {"NAME": str(VAR_DIR / "test.sqlite3")} if env_bool("HOMEWARD_TEST_FILE_DB", True) else {}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

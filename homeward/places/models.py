@@ -59,3 +59,43 @@ class Area(LocalisedName):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         indexes = [models.Index(fields=["country", "level"], name="area_country_level")]
+
+
+class CheckpointKind(models.TextChoices):
+    BRIDGE = "bridge", _("Bridge")
+    ROAD = "road", _("Road crossing")
+    RAIL = "rail", _("Railway")
+    RIVER = "river", _("River crossing")
+    AIR = "air", _("Airport")
+
+
+class BorderCheckpoint(LocalisedName):
+    """An international border checkpoint where returnees are handed over (reference data, loaded from CSV)."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=CheckpointKind.choices)
+    lao_area = models.ForeignKey(
+        Area, verbose_name=_("Lao province"), on_delete=models.PROTECT, related_name="checkpoints"
+    )
+    other_country = models.ForeignKey(
+        Country,
+        verbose_name=_("neighbouring country"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    other_area = models.ForeignKey(
+        Area,
+        verbose_name=_("neighbouring province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("border checkpoint")
+        verbose_name_plural = _("border checkpoints")

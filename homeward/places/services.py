@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from homeward.lib import names
-from homeward.places.models import Area, AreaLevel, Country
+from homeward.places.models import Area, AreaLevel, BorderCheckpoint, Country
 
 DATA = Path(__file__).with_name("data")
 
@@ -168,7 +168,36 @@ def places_load() -> dict[str, int]:
                 },
             )
             counts["provinces"] += 1
+    counts["checkpoints"] = _load_checkpoints()
     return counts
+
+
+def _load_checkpoints() -> int:
+    areas = {a.code: a for a in Area.objects.filter(level=AreaLevel.PROVINCE)}
+    countries = {c.code: c for c in Country.objects.filter(code__in=["TH", "CN", "MM", "KH", "VN"])}
+    count = 0
+    with (DATA / "border_checkpoints.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            other_country = countries.get(row["other_country"]) or (
+                Country.objects.get(code=row["other_country"]) if row["other_country"] else None
+            )
+            BorderCheckpoint.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "kind": row["kind"],
+                    "lao_area": areas[row["lao_area"]],
+                    "other_country": other_country,
+                    "other_area": areas[row["other_area"]] if row["other_area"] else None,
+                    "name_en": row["name_en"],
+                    "name_lo": row["name_lo"],
+                    "name_th": row["name_th"],
+                    "name_fr": row["name_fr"],
+                    "is_active": row["active"] == "1",
+                    "search_text": search_text([row["name_en"], row["name_lo"], row["name_th"], row["code"]]),
+                },
+            )
+            count += 1
+    return count
 
 
 def _query_filter(query: str) -> Q:

@@ -5,86 +5,24 @@ page with axe-core for serious accessibility problems and the console for blocke
 from __future__ import annotations
 
 import os
-import shutil
-import time
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from homeward.conftest import PASSWORD, audit_triggers_off
+from homeward.conftest import PASSWORD
+from homeward.tests.browser_support import axe as _axe
+from homeward.tests.browser_support import totp as _totp
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("HOMEWARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert os.path.exists(CHROMIUM), "Install Debian's chromium (make browser-deps) to run the browser tests"
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def server(settings, transactional_db):
-    """A live server started after the test settings apply (the session-wide one starts before them)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.db import connections
-    from django.test.testcases import LiveServerThread
-
-    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
-    for connection in shared.values():
-        connection.inc_thread_sharing()
-    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://localhost:{thread.port}"
-    thread.terminate()
-    audit_triggers_off()
-    for connection in shared.values():
-        connection.dec_thread_sharing()
-
 
 @pytest.fixture
 def device(personas):
     """Made before Playwright starts: ORM calls under its event loop would open a connection that no one closes."""
     return TOTPDevice.objects.create(user=personas.alice, name="phone", confirmed=True)
-
-
-def _totp(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
-    return str(totp.token()).zfill(device.digits)
-
-
-def _axe(page) -> list[dict]:
-    page.add_script_tag(url="/static/homeward/vendor/axe-4.min.js")
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                           .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.html)}));
-    }""")
-    return result
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}])

@@ -10,5 +10,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = places_load()
         self.stdout.write(
-            _("Loaded %(countries)d countries, %(provinces)d provinces and %(districts)d districts.") % counts
+            _(
+                "Loaded %(countries)d countries, %(provinces)d provinces, %(districts)d districts and "
+                "%(checkpoints)d border checkpoints."
+            )
+            % counts
         )
