@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from homeward import views
 from homeward.audit.views import audit_log
 from homeward.places.views import district_options
+from homeward.returns.urls import transit_patterns
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("homeward.accounts.urls")),
     path("cases/", include("homeward.cases.urls")),
+    path("returns/", include("homeward.returns.urls")),
+    path("transit/", include(transit_patterns)),
     path("audit/", audit_log, name="audit_log"),
     path("places/districts/", district_options, name="district_options"),
 ]

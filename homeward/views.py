@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from homeward.accounts.capabilities import Cap
-from homeward.accounts.policy import can
+from homeward.accounts.policy import can, orgs_with
 from homeward.cases.models import Case
 from homeward.cases.picklists import CaseStatus
 from homeward.cases.selectors import cases_visible_to
@@ -48,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 searched=False,
                 ip=client_ip(request),
             )
+    _returns_queue(request, context)
     if can(request.user, Cap.STATS_NATIONAL):
         rows = Case.objects.values("status").annotate(n=Count("id")).order_by("status")
         figures = {row["status"]: row["n"] for row in rows}
@@ -57,6 +58,36 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
         context["small_cell"] = SMALL_CELL
     return render(request, "home.html", context)
+
+
+def _returns_queue(request: HttpRequest, context: dict) -> None:
+    """Family tracing owed by or to the user's organisations, and the transit centres they run."""
+    from homeward.cases.services import cases_record_list
+    from homeward.returns import selectors as returns
+
+    today = timezone.localdate()
+    shown = []
+    if can(request.user, Cap.TRACING_RECORD):
+        queue = returns.tracing_queue(request.user)
+        context["tracing_queue"] = list(queue[:10])
+        context["tracing_queue_count"] = queue.count()
+        context["tracing_queue_overdue"] = queue.filter(due_on__lt=today).count()
+        shown += [t.returnee.case for t in context["tracing_queue"]]
+    if can(request.user, Cap.RETURN_MANAGE):
+        awaited = returns.tracing_awaited(request.user).filter(due_on__lt=today)
+        context["tracing_overdue"] = list(awaited[:10])
+        context["tracing_overdue_count"] = awaited.count()
+        context["returns_open"] = returns.returns_in_progress(request.user).count()
+        shown += [t.returnee.case for t in context["tracing_overdue"]]
+    if can(request.user, Cap.TRANSIT_OPERATE):
+        context["boards"] = [
+            returns.occupancy(f, today, days=1)
+            for f in returns.facilities_visible_to(request.user).filter(
+                is_active=True, organisation_id__in=orgs_with(request.user, Cap.TRANSIT_OPERATE)
+            )
+        ]
+    if shown:
+        cases_record_list(actor=request.user, cases=shown, searched=False, ip=client_ip(request))
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -38,6 +38,10 @@ class Cap(StrEnum):
     ORG_EDIT = "org.edit"
     AUDIT_VIEW = "audit.view"  # read the organisation's audit log
     STATS_NATIONAL = "stats.national"  # national aggregates (no identifying data)
+    RETURN_MANAGE = "return.manage"  # return requests, tracing requests, replies, travel, handovers
+    TRACING_RECORD = "tracing.record"  # family tracing and assessment asked of the organisation
+    TRANSIT_OPERATE = "transit.operate"  # admissions, stays, services and discharge at the org's centres
+    FACILITY_MANAGE = "facility.manage"  # the organisation's transit centres, rooms and beds
 
 
 CAP_LABELS: dict[Cap, str | Promise] = {
@@ -55,6 +59,10 @@ CAP_LABELS: dict[Cap, str | Promise] = {
     Cap.ORG_EDIT: _("Edit the organisation's details"),
     Cap.AUDIT_VIEW: _("Read the organisation's audit log"),
     Cap.STATS_NATIONAL: _("See national figures (no identifying data)"),
+    Cap.RETURN_MANAGE: _("Record return requests, travel and handovers; ask provinces for family tracing"),
+    Cap.TRACING_RECORD: _("Trace families and assess return when the organisation is asked to"),
+    Cap.TRANSIT_OPERATE: _("Admit, house and discharge people at the organisation's transit centres"),
+    Cap.FACILITY_MANAGE: _("Set up the organisation's transit centres, rooms and beds"),
 }
 
 _CASEWORK = {
@@ -66,13 +74,16 @@ _CASEWORK = {
     Cap.CONSENT_WITHDRAW,
     Cap.DOCUMENT_VIEW,
     Cap.DOCUMENT_UPLOAD,
+    Cap.RETURN_MANAGE,
+    Cap.TRACING_RECORD,
 }
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
     Role.CASEWORKER: frozenset(_CASEWORK),
-    Role.SUPERVISOR: frozenset(_CASEWORK | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE}),
-    Role.ORG_ADMIN: frozenset({Cap.USERS_MANAGE, Cap.ORG_EDIT}),
-    Role.TRANSIT_STAFF: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT, Cap.DOCUMENT_VIEW, Cap.CONSENT_RECORD}),
+    Role.SUPERVISOR: frozenset(_CASEWORK | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE, Cap.FACILITY_MANAGE}),
+    Role.ORG_ADMIN: frozenset({Cap.USERS_MANAGE, Cap.ORG_EDIT, Cap.FACILITY_MANAGE}),
+    # Transit-centre staff see the people staying at their organisation's centres, and nothing else.
+    Role.TRANSIT_STAFF: frozenset({Cap.TRANSIT_OPERATE}),
     Role.SERVICE_PROVIDER: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT}),
     Role.NATIONAL_COORDINATOR: frozenset({Cap.STATS_NATIONAL}),
     Role.RESEARCHER: frozenset({Cap.STATS_NATIONAL}),
@@ -80,7 +91,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
 }
 
 # Capabilities that show identifying data.
-IDENTIFYING_CAPS = frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.AUDIT_VIEW})
+IDENTIFYING_CAPS = frozenset(
+    {Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.AUDIT_VIEW, Cap.TRACING_RECORD, Cap.TRANSIT_OPERATE}
+)
 # A role holding any of these must sign in with a second factor: it sees identifying data, or it can hand
 # itself someone else's account (password links, second-factor resets).
 SECOND_FACTOR_CAPS = IDENTIFYING_CAPS | {Cap.USERS_MANAGE}

@@ -55,6 +55,10 @@ class Organisation(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)  # org_Phone (E.164)
     is_active = models.BooleanField(_("active"), default=True)
+    # A partner agency abroad (a host-country shelter, police, embassy): it sends return requests and receives
+    # replies, but it has no users here and never sees a case.
+    is_external = models.BooleanField(_("partner agency without users"), default=False)
+    email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

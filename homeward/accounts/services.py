@@ -63,6 +63,11 @@ def organisation_save(*, actor: Any, organisation: Organisation, ip: str | None 
 
 
 def _check_roles(actor: Any, organisation: Organisation, roles: list[str]) -> None:
+    if organisation.is_external:
+        raise ValidationError(
+            _("%(name)s is a partner agency without users: it receives replies, it does not sign in.")
+            % {"name": organisation.name}
+        )
     allowed = {r.value for r in grantable_roles(actor, organisation)}
     if not allowed:
         raise PermissionDenied404

@@ -75,6 +75,16 @@ OBJECT_TYPES = {
     "document": _("Document"),
     "user": _("User account"),
     "organisation": _("Organisation"),
+    "return_request": _("Return request"),
+    "returnee": _("Returnee"),
+    "tracing": _("Family tracing"),
+    "family_assessment": _("Family assessment"),
+    "reply": _("Reply to the requesting agency"),
+    "travel_plan": _("Travel plan"),
+    "handover": _("Border handover"),
+    "facility": _("Transit centre"),
+    "stay": _("Transit-centre stay"),
+    "stay_service": _("Service during a stay"),
 }
 
 EXTRA_FIELD_LABELS = {

@@ -218,6 +218,8 @@ class ConsentPurpose(models.TextChoices):  # con_Consent, per purpose (Homeward 
     ASSISTANCE = "assistance", _("Assistance")
     SHARING = "sharing", _("Sharing with a named organisation")
     RESEARCH = "research", _("Research use (de-identified)")
+    RETURN = "return", _("Return home and family tracing")
+    MEDICAL = "medical", _("Medical checks and tests")
 
 
 class DocumentKind(models.TextChoices):

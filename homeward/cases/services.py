@@ -160,6 +160,14 @@ def case_set_status(
         raise PermissionDenied404
     if closing and not closure_reason:
         raise ValidationError(_("Give the reason for closing the case."))
+    if closing:
+        from homeward.returns.models import Stay
+        from homeward.returns.picklists import StayStatus
+
+        if Stay.objects.filter(case=case, status=StayStatus.ADMITTED).exists():
+            raise ValidationError(
+                _("The person is staying at a transit centre: discharge them before closing the case.")
+            )
     previous = case.status
     case.status = to_status
     if closing:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -189,8 +189,20 @@ def _journey(case: Case) -> list[JourneyItem]:
         items.append(JourneyItem(document.uploaded_at, "document", document))
     for consent in selectors.consents_for(case):
         items.append(JourneyItem(consent.recorded_at, "consent", consent))
+    from homeward.returns.selectors import journey_for
+
+    for step in journey_for(case):
+        items.append(JourneyItem(step.when, f"return:{step.kind}", step.obj))
     items.sort(key=lambda item: item.when)
     return items
+
+
+def _has_returnee(case: Case) -> bool:
+    try:
+        case.returnee  # noqa: B018 - a reverse one-to-one raises when absent
+    except ObjectDoesNotExist:
+        return False
+    return True
 
 
 @login_required
@@ -206,6 +218,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             "person": case.person,
             "victim": case.victim,
             "journey": _journey(case),
+            "returnee": getattr(case, "returnee", None) if _has_returnee(case) else None,
+            "stays": list(case.stays.select_related("facility", "bed__room").order_by("-created_at")),
             "consents": list(selectors.consents_for(case)),
             "comment_form": forms.CommentForm(),
             "may": {
@@ -218,6 +232,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "withdraw": can(request.user, Cap.CONSENT_WITHDRAW, org),
                 "upload": can(request.user, Cap.DOCUMENT_UPLOAD, org),
                 "documents": can(request.user, Cap.DOCUMENT_VIEW, org),
+                "returns": can(request.user, Cap.CASE_VIEW, org),
+                "plan_stay": can(request.user, Cap.RETURN_MANAGE, org) and not case.is_closed,
             },
             "today": timezone.localdate(),
         },

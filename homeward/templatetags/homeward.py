@@ -12,21 +12,23 @@ def error_summary(*forms: Any) -> dict[str, Any]:
     return {"forms_with_errors": [f for f in forms if f is not None and f.is_bound and f.errors]}
 
 
+def _picklist(name: str) -> Any:
+    from homeward.cases import picklists
+    from homeward.returns import picklists as return_picklists
+
+    return getattr(picklists, name, None) or getattr(return_picklists, name)
+
+
 @register.filter
 def labels(values: list[str], choices: Any) -> str:
     """Labels of picklist values, joined: {{ victim.exploitation_types|labels:'Exploitation' }}."""
-    from homeward.cases import picklists
-
-    enum = getattr(picklists, choices)
-    mapping = dict(enum.choices)
+    mapping = dict(_picklist(choices).choices)
     return ", ".join(str(mapping.get(v, v)) for v in values or [])
 
 
 @register.filter
 def label_of(value: str, choices: str) -> str:
-    from homeward.cases import picklists
-
-    return str(dict(getattr(picklists, choices).choices).get(value, value)) if value else ""
+    return str(dict(_picklist(choices).choices).get(value, value)) if value else ""
 
 
 @register.filter
@@ -42,9 +44,26 @@ def audit_fields(values: list[str]) -> str:
     from homeward.audit.models import EXTRA_FIELD_LABELS
     from homeward.cases.models import Case, Consent, Document, TraffickingEvent, VictimContext
     from homeward.people.models import Person
+    from homeward.returns import models as returns
 
     labels: dict[str, str] = {}
-    for model in (TraffickingEvent, Document, Consent, VictimContext, Case, Person):
+    for model in (
+        returns.StayService,
+        returns.Stay,
+        returns.Handover,
+        returns.TravelPlan,
+        returns.Reply,
+        returns.FamilyAssessment,
+        returns.TracingAttempt,
+        returns.Tracing,
+        returns.ReturnRequest,
+        TraffickingEvent,
+        Document,
+        Consent,
+        VictimContext,
+        Case,
+        Person,
+    ):
         for field in model._meta.get_fields():
             if hasattr(field, "verbose_name"):
                 labels[field.name] = str(field.verbose_name)

@@ -52,13 +52,22 @@ def test_demo_setup_creates_every_role_and_prints_logins(db, settings):
     call_command("demo-setup", "--cases", "30", stdout=out)
     from homeward.accounts.capabilities import Role
     from homeward.accounts.models import Membership
+    from homeward.returns.models import Returnee, Stay
+    from homeward.returns.picklists import Stage, StayStatus
 
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
-    assert Case.objects.count() == 30
+    assert Case.objects.filter(returnee__isnull=True).count() == 30
+    # Returns in every stage, and a transit centre with planned, current and past stays.
+    assert set(Returnee.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert {StayStatus.PLANNED, StayStatus.ADMITTED, StayStatus.DISCHARGED} <= set(
+        Stay.objects.values_list("status", flat=True)
+    )
     text = out.getvalue()
     assert "homeward-demo-2026" in text and "researcher" in text
+    returns_before = Returnee.objects.count()
     call_command("demo-setup", stdout=StringIO())  # safe to run again
-    assert Case.objects.count() == 30
+    assert Returnee.objects.count() == returns_before
+    assert Case.objects.count() == 30 + returns_before
 
 
 def test_permissions_command_prints_the_matrix():

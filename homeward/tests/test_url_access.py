@@ -18,6 +18,7 @@ from django.utils import timezone
 from homeward.cases.models import Consent, TraffickingEvent
 from homeward.cases.services import consent_record, document_upload, event_save
 from homeward.places.models import Country
+from homeward.returns.tests.journey import build as build_journey
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 SIGNED_IN_ANYONE = "anyone"
@@ -38,6 +39,12 @@ class Rule:
 
 OUTSIDE_A = ["bob", "petra", "nora", "rita", "oscar"]  # no case role in organisation A
 NO_CASEWORK = ["olga", "nora", "rita", "oscar"]  # no case capability anywhere... plus other orgs
+NOT_CASE_VIEW = ["tina", "olga", "nora", "rita", "oscar"]
+NOT_RETURNS = ["tina", "olga", "dora", "petra", "nora", "rita", "oscar"]  # no return.manage anywhere
+RETURNS_OF_A = [*OUTSIDE_A, "olga", "tina", "dora"]  # no return.manage in organisation A
+NOT_TRACER_OF_B = ["alice", "sam", "tina", "olga", "dora", "petra", "nora", "rita", "oscar"]
+NOT_FACILITY_OF_A = ["tina", "alice", "bob", "dora", "petra", "nora", "rita", "oscar"]
+NOT_TRANSIT_OF_A = ["alice", "sam", "bob", "dora", "olga", "petra", "nora", "rita", "oscar"]
 ACCESS: dict[str, Rule] = {
     # public
     "index": Rule(public=True, ok_status=(302,)),
@@ -94,7 +101,7 @@ ACCESS: dict[str, Rule] = {
     # cases
     "cases:list": Rule(allowed="alice", denied=NO_CASEWORK),
     "cases:create": Rule(allowed="alice", denied=["tina", "petra", "dora", *NO_CASEWORK]),
-    "cases:detail": Rule(kwargs="case", allowed="tina", denied=[*OUTSIDE_A, "olga"]),
+    "cases:detail": Rule(kwargs="case", allowed="alice", denied=[*OUTSIDE_A, "olga", "tina"]),
     "cases:person_edit": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
     "cases:victim_edit": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
     "cases:status": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
@@ -106,16 +113,82 @@ ACCESS: dict[str, Rule] = {
     ),
     "cases:comment_add": Rule(
         kwargs="case",
-        allowed="tina",
+        allowed="alice",
         method="post",
         ok_status=(302,),
         data={"body": "note"},
-        denied=[*OUTSIDE_A, "olga", "dora"],
+        denied=[*OUTSIDE_A, "olga", "dora", "tina"],
     ),
-    "cases:consent_add": Rule(kwargs="case", allowed="tina", denied=[*OUTSIDE_A, "olga", "dora"]),
+    "cases:consent_add": Rule(kwargs="case", allowed="alice", denied=[*OUTSIDE_A, "olga", "dora", "tina"]),
     "cases:consent_withdraw": Rule(kwargs="consent", allowed="dora", denied=[*OUTSIDE_A, "olga", "tina"]),
     "cases:document_upload": Rule(kwargs="case", denied=[*OUTSIDE_A, "olga", "tina", "dora"]),
-    "cases:document_download": Rule(kwargs="document", allowed="dora", denied=[*OUTSIDE_A, "olga"]),
+    "cases:document_download": Rule(kwargs="document", allowed="dora", denied=[*OUTSIDE_A, "olga", "tina"]),
+    # returns: the ministry (A) records; the province (B, bob) traces; transit staff (tina) see stays only
+    "returns:list": Rule(denied=NOT_CASE_VIEW),
+    "returns:create": Rule(denied=NOT_RETURNS),
+    "returns:agencies": Rule(denied=NOT_RETURNS),
+    "returns:agency_create": Rule(denied=NOT_RETURNS),
+    "returns:detail": Rule(kwargs="request", allowed="dora", denied=[*OUTSIDE_A, "olga", "tina"]),
+    "returns:edit": Rule(kwargs="request", denied=RETURNS_OF_A),
+    "returns:returnee_add": Rule(kwargs="request", denied=RETURNS_OF_A),
+    "returns:tracing_request": Rule(kwargs="request", denied=RETURNS_OF_A),
+    "returns:reply": Rule(kwargs="request", denied=RETURNS_OF_A),
+    "returns:handover": Rule(kwargs="request", denied=RETURNS_OF_A),
+    "returns:reply_print": Rule(kwargs="reply", allowed="dora", denied=[*OUTSIDE_A, "olga", "tina"]),
+    "returns:travel": Rule(kwargs="returnee", denied=RETURNS_OF_A),
+    "returns:returnee_cancel": Rule(kwargs="returnee", denied=RETURNS_OF_A),
+    "returns:stay_plan": Rule(kwargs="case", denied=RETURNS_OF_A),
+    "returns:tracing_list": Rule(
+        allowed="bob", denied=["tina", "olga", "dora", "petra", "nora", "rita", "oscar"]
+    ),
+    "returns:tracing": Rule(
+        kwargs="tracing", allowed="bob", denied=["tina", "olga", "petra", "nora", "rita", "oscar"]
+    ),
+    "returns:tracing_attempt": Rule(
+        kwargs="tracing",
+        allowed="bob",
+        method="post",
+        ok_status=(302,),
+        data={"attempted_on": "{today}", "method": "phone", "outcome": "no_contact"},
+        denied=NOT_TRACER_OF_B,
+    ),
+    "returns:assessment": Rule(kwargs="tracing", allowed="bob", denied=NOT_TRACER_OF_B),
+    "returns:tracing_complete": Rule(
+        kwargs="tracing", allowed="bob", method="post", ok_status=(302,), denied=NOT_TRACER_OF_B
+    ),
+    "transit:list": Rule(allowed="tina", denied=["alice", "bob", "dora", "petra", "nora", "rita", "oscar"]),
+    "transit:create": Rule(allowed="sam", denied=NOT_FACILITY_OF_A),
+    "transit:board": Rule(
+        kwargs="facility", allowed="tina", denied=["alice", "bob", "dora", "petra", "nora", "rita", "oscar"]
+    ),
+    "transit:setup": Rule(kwargs="facility", allowed="sam", denied=NOT_FACILITY_OF_A),
+    "transit:room_create": Rule(kwargs="facility", allowed="olga", denied=NOT_FACILITY_OF_A),
+    "transit:room": Rule(kwargs="room", allowed="sam", denied=NOT_FACILITY_OF_A),
+    "transit:bed_toggle": Rule(
+        kwargs="bed", allowed="sam", method="post", ok_status=(302,), denied=NOT_FACILITY_OF_A
+    ),
+    "transit:stay": Rule(
+        kwargs="stay", allowed="tina", denied=["bob", "olga", "petra", "nora", "rita", "oscar"]
+    ),
+    "transit:admit": Rule(kwargs="planned", allowed="tina", denied=NOT_TRANSIT_OF_A),
+    "transit:move": Rule(kwargs="stay", allowed="tina", denied=NOT_TRANSIT_OF_A),
+    "transit:service_add": Rule(
+        kwargs="stay",
+        allowed="tina",
+        method="post",
+        ok_status=(302,),
+        data={"kind": "counselling", "happened_on": "{today}"},
+        denied=NOT_TRANSIT_OF_A,
+    ),
+    "transit:consent": Rule(kwargs="stay", allowed="tina", denied=NOT_TRANSIT_OF_A),
+    "transit:discharge": Rule(kwargs="stay", allowed="tina", denied=NOT_TRANSIT_OF_A),
+    "transit:cancel": Rule(
+        kwargs="planned",
+        allowed="tina",
+        method="post",
+        ok_status=(302,),
+        denied=["bob", "olga", "dora", "petra", "nora", "rita", "oscar"],
+    ),
 }
 
 
@@ -158,7 +231,17 @@ def world(personas, open_case):
     )
     link = password_link(personas.tina)
     uidb64, token = link.rstrip("/").split("/")[-2:]
+    journey = build_journey(personas)
     return {
+        "request": {"code": journey.request.code},
+        "reply": {"code": journey.request.code, "reply_code": journey.reply.code},
+        "returnee": {"code": journey.waiting.code},
+        "tracing": {"code": journey.waiting.tracing.code},
+        "facility": {"code": journey.centre.code},
+        "room": {"code": journey.centre.rooms.get(name="Men").code},
+        "bed": {"code": journey.centre.rooms.get(name="Men").beds.first().code},
+        "stay": {"code": journey.admitted.code},
+        "planned": {"code": journey.planned.code},
         "case": {"code": case.code},
         "event": {"code": case.code, "event_code": event.code},
         "consent": {"code": case.code, "consent_code": consent.code},
@@ -174,7 +257,8 @@ def world(personas, open_case):
 
 def _request(client, rule: Rule, url: str):
     if rule.method == "post":
-        return client.post(url, rule.data)
+        today = timezone.localdate().strftime("%d/%m/%Y")
+        return client.post(url, {k: v.replace("{today}", today) for k, v in rule.data.items()})
     return client.get(url)
 
 
@@ -216,7 +300,25 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
     sorted(
         n
         for n, r in ACCESS.items()
-        if r.kwargs in {"case", "event", "consent", "document", "org", "member", "session"}
+        if r.kwargs
+        in {
+            "case",
+            "event",
+            "consent",
+            "document",
+            "org",
+            "member",
+            "session",
+            "request",
+            "reply",
+            "returnee",
+            "tracing",
+            "facility",
+            "room",
+            "bed",
+            "stay",
+            "planned",
+        }
     ),
 )
 def test_a_missing_record_answers_exactly_like_a_forbidden_one(world, personas, as_user, name):

@@ -1,4 +1,5 @@
-"""Create the demo: places, organisations, a user of every role, and about 300 synthetic cases."""
+"""Create the demo: places, organisations, a user of every role, about 300 synthetic cases, and returns in every
+stage with a transit centre."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -11,6 +12,8 @@ from homeward.accounts.selectors import caseworkers_of
 from homeward.cases.generate import generate_cases
 from homeward.cases.models import Case
 from homeward.places.models import Area, Country
+from homeward.returns.demo import generate_returns
+from homeward.returns.models import ReturnRequest
 
 DEMO_PASSWORD = "homeward-demo-2026"  # noqa: S105 - printed for the local demo only; refused outside demo mode
 
@@ -89,6 +92,9 @@ class Command(BaseCommand):
             case_orgs = orgs[:3]
             workers = {o.id: list(caseworkers_of(o.id)) for o in case_orgs}
             generate_cases(count=cases, organisations=case_orgs, caseworkers=workers, seed=2026)
+        if not ReturnRequest.objects.exists():
+            users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS])}
+            generate_returns(ministry=orgs[0], province_office=orgs[1], users=users)
         self.print_logins()
 
     def print_logins(self):

@@ -13,6 +13,10 @@
     // Error summary: move focus there so screen readers announce it.
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) { summary.focus(); }
+    // Print buttons (letters, boards).
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     // District list follows the chosen province.
     document.querySelectorAll("select[data-district-for]").forEach(function (district) {
       var province = document.getElementById(district.getAttribute("data-district-for").replace("id_", "id_person-")) ||
