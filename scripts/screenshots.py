@@ -6,7 +6,9 @@ each language and at each window size, and saves full-page PNGs as
 ``docs/screenshots/<lang>-<width>-<page>.png``. Pages: ``login``; as ``--user`` (a caseworker): ``home``,
 ``case-list``, ``search`` (the case list searched for ``--search``), ``case-new``, ``case`` (the first open case
 found) and ``trafficking`` (its trafficking-context form); as ``--dpo-user``: ``audit-log``; as
-``--admin-user``: ``organisation`` (confirming the password first if Homeward asks). The language is switched
+``--admin-user``: ``organisation`` (confirming the password first if Homeward asks); as ``--user`` again:
+``returns`` and ``returns-request`` (a request with three people on the way) and ``handover``; as
+``--tracer-user`` (a provincial caseworker): ``tracing``; as ``--transit-user``: ``board``. The language is switched
 with the menu in the page header, as a person would. It prints a warning for a page wider than the window.
 
 It drives Debian's Chromium (``/usr/bin/chromium``) through Playwright for Python; it never downloads a
@@ -72,6 +74,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--user", default="caseworker", help="user for the case pages")
     parser.add_argument("--dpo-user", default="dpo", help="user for the audit log page")
     parser.add_argument("--admin-user", default="orgadmin", help="user for the organisation page")
+    parser.add_argument(
+        "--tracer-user", default="caseworker.svk", help="provincial user for the tracing page"
+    )
+    parser.add_argument("--transit-user", default="transit", help="transit-centre user for the board")
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--languages", default="en,lo", help="comma-separated language codes")
     parser.add_argument(
@@ -220,6 +226,9 @@ class Shooter:
                 self.session(lang, size, self.args.user, self.case_pages)
                 self.session(lang, size, self.args.dpo_user, self.audit_page)
                 self.session(lang, size, self.args.admin_user, self.organisation_page)
+                self.session(lang, size, self.args.user, self.return_pages)
+                self.session(lang, size, self.args.tracer_user, self.tracing_page)
+                self.session(lang, size, self.args.transit_user, self.transit_pages)
 
     def login_page(self, lang: str, size: tuple[int, int]) -> None:
         context = self.new_context(size)
@@ -294,6 +303,55 @@ class Shooter:
         self.settle(page)
         self.confirm_password_if_asked(page)
         self.shoot(page, lang, size, "organisation")
+
+    def return_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        """A request with people at several stages (the demo's largest still on the way), and a handover form."""
+        self.goto(page, "/returns/")
+        self.shoot(page, lang, size, "returns")
+        rows = page.locator("main table tbody tr")
+        chosen, handover = "", ""
+        for index in range(rows.count()):
+            row = rows.nth(index)
+            href = row.locator("a").first.get_attribute("href") or ""
+            open_people = int(row.locator("td.num").nth(1).inner_text() or 0)
+            if open_people >= 3 and not chosen:
+                chosen = href
+        if not chosen:
+            raise ScreenshotError("no return request with three people on the way: run `homeward demo-setup`")
+        self.goto(page, chosen)
+        self.shoot(page, lang, size, "returns-request")
+        for index in range(rows.count()):
+            self.goto(page, "/returns/")
+            href = (
+                page.locator("main table tbody tr").nth(index).locator("a").first.get_attribute("href") or ""
+            )
+            self.goto(page, href)
+            if page.locator("a[href$='/handover/']").count():
+                handover = href + "handover/"
+                break
+        if handover:
+            self.goto(page, handover)
+            self.shoot(page, lang, size, "handover")
+
+    def tracing_page(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/returns/tracing/")
+        link = page.locator("main table tbody a").first
+        if link.count() == 0:
+            raise ScreenshotError(f"{self.args.tracer_user!r} has no family tracing to do")
+        with page.expect_navigation():
+            link.click()
+        self.settle(page)
+        self.shoot(page, lang, size, "tracing")
+
+    def transit_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/transit/")
+        link = page.locator("main .card a").first
+        if link.count() == 0:
+            raise ScreenshotError(f"{self.args.transit_user!r} sees no transit centre")
+        with page.expect_navigation():
+            link.click()
+        self.settle(page)
+        self.shoot(page, lang, size, "board")
 
 
 def wait_for_server(base_url: str, seconds: float = 20.0) -> None:
