@@ -28,6 +28,7 @@ DJANGO_MESSAGES = [
     gettext_noop("Your password can’t be too similar to your other personal information."),
     gettext_noop("Your password can’t be a commonly used password."),
     gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("%(model_name)s with this %(field_label)s already exists."),
     gettext_noop("Username"),
     gettext_noop("Password"),
     gettext_noop("Old password"),

@@ -218,3 +218,36 @@ def test_the_request_list_filters_by_stage_and_counts_people_once(personas, as_u
     row = page[page.index(journey.request.reference) :]
     cells = [c.split(">")[-1] for c in row.split("</td>")[3:5]]
     assert cells == ["2", "2"]  # two people, both still on the way; not doubled by the filter
+
+
+def test_a_partner_agency_is_added_once_and_gets_no_users(personas, as_user):
+    from homeward.accounts.models import Organisation
+
+    client = as_user(personas.alice)
+    data = {"name": "Shelter N (synthetic)", "type": "NGO", "country": j.Country.objects.get(code="TH").pk}
+    assert client.post(reverse("returns:agency_create"), data).status_code == 302
+    agency = Organisation.objects.get(name="Shelter N (synthetic)")
+    assert agency.is_external and not agency.memberships.exists()
+    client.cookies["django_language"] = "lo"
+    response = client.post(reverse("returns:agency_create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "error-summary" in page
+    assert "already exists" not in page  # the message is in Lao
+    assert Organisation.objects.filter(name="Shelter N (synthetic)").count() == 1
+
+
+def test_discharging_a_planned_arrival_is_refused_on_the_page(personas, as_user):
+    journey = j.build(personas)
+    response = as_user(personas.tina).post(
+        reverse("transit:discharge", args=[journey.planned.code]),
+        {
+            "discharged_on": _d(TODAY()),
+            "discharged_time": "00:00",
+            "destination_province": j.Area.objects.get(code="LA13").pk,
+            "escort_names": "Escort E",
+            "received_by_org": personas.org_b.pk,
+        },
+    )
+    assert response.status_code == 200 and "never admitted" in response.content.decode()
+    journey.planned.refresh_from_db()
+    assert journey.planned.status == "planned" and journey.planned.discharged_at is None
