@@ -198,3 +198,11 @@ def open_case(personas):
 
 # The browser fixtures (Chromium through Playwright, a live server), for every browser test module.
 from homeward.tests.browser_support import browser, server  # noqa: E402, F401
+
+
+@pytest.fixture
+def score_config(db):
+    """The documented default Reintegration Sustainability configuration, in use."""
+    from homeward.reintegration.demo import ensure_default_config
+
+    return ensure_default_config()

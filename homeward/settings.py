@@ -40,6 +40,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Returns: days a province has to trace a family and reply; the age from which a returnee is housed with adults.
 TRACING_DUE_DAYS = env_int("HOMEWARD_TRACING_DUE_DAYS", 14, minimum=1, maximum=180)
 ADULT_AGE = 18
+# Reintegration: the plan is due this many days after return; follow-up visits this many months after return.
+PLAN_DUE_DAYS = env_int("HOMEWARD_PLAN_DUE_DAYS", 30, minimum=7, maximum=180)
+FOLLOW_UP_MONTHS = [
+    int(m) for m in env_str("HOMEWARD_FOLLOW_UP_MONTHS", "1,3,6,12").split(",") if m.strip().isdigit()
+] or [1, 3, 6, 12]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -61,6 +66,7 @@ INSTALLED_APPS = [
     "homeward.people",
     "homeward.cases",
     "homeward.returns",
+    "homeward.reintegration",
 ]
 
 MIDDLEWARE = [

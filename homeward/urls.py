@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from homeward import views
 from homeward.audit.views import audit_log
 from homeward.places.views import district_options
+from homeward.reintegration import views as reintegration_views
 from homeward.returns.urls import transit_patterns
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("cases/", include("homeward.cases.urls")),
     path("returns/", include("homeward.returns.urls")),
     path("transit/", include(transit_patterns)),
+    path("reintegration/", include("homeward.reintegration.urls")),
+    path("queue/", reintegration_views.queue, name="queue"),
     path("audit/", audit_log, name="audit_log"),
     path("places/districts/", district_options, name="district_options"),
 ]

@@ -42,6 +42,8 @@ class Cap(StrEnum):
     TRACING_RECORD = "tracing.record"  # family tracing and assessment asked of the organisation
     TRANSIT_OPERATE = "transit.operate"  # admissions, stays, services and discharge at the org's centres
     FACILITY_MANAGE = "facility.manage"  # the organisation's transit centres, rooms and beds
+    PLAN_APPROVE = "plan.approve"  # approve reintegration plans and closures of the organisation's cases
+    SCORE_CONFIGURE = "score.configure"  # the Reintegration Sustainability score's indicators and weights
 
 
 CAP_LABELS: dict[Cap, str | Promise] = {
@@ -63,6 +65,8 @@ CAP_LABELS: dict[Cap, str | Promise] = {
     Cap.TRACING_RECORD: _("Trace families and assess return when the organisation is asked to"),
     Cap.TRANSIT_OPERATE: _("Admit, house and discharge people at the organisation's transit centres"),
     Cap.FACILITY_MANAGE: _("Set up the organisation's transit centres, rooms and beds"),
+    Cap.PLAN_APPROVE: _("Approve reintegration plans and case closures"),
+    Cap.SCORE_CONFIGURE: _("Configure the Reintegration Sustainability score (indicators and weights)"),
 }
 
 _CASEWORK = {
@@ -80,12 +84,14 @@ _CASEWORK = {
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
     Role.CASEWORKER: frozenset(_CASEWORK),
-    Role.SUPERVISOR: frozenset(_CASEWORK | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE, Cap.FACILITY_MANAGE}),
+    Role.SUPERVISOR: frozenset(
+        _CASEWORK | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE, Cap.FACILITY_MANAGE, Cap.PLAN_APPROVE}
+    ),
     Role.ORG_ADMIN: frozenset({Cap.USERS_MANAGE, Cap.ORG_EDIT, Cap.FACILITY_MANAGE}),
     # Transit-centre staff see the people staying at their organisation's centres, and nothing else.
     Role.TRANSIT_STAFF: frozenset({Cap.TRANSIT_OPERATE}),
     Role.SERVICE_PROVIDER: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT}),
-    Role.NATIONAL_COORDINATOR: frozenset({Cap.STATS_NATIONAL}),
+    Role.NATIONAL_COORDINATOR: frozenset({Cap.STATS_NATIONAL, Cap.SCORE_CONFIGURE}),
     Role.RESEARCHER: frozenset({Cap.STATS_NATIONAL}),
     Role.DPO: frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.CONSENT_WITHDRAW, Cap.AUDIT_VIEW}),
 }

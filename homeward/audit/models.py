@@ -85,6 +85,12 @@ OBJECT_TYPES = {
     "facility": _("Transit centre"),
     "stay": _("Transit-centre stay"),
     "stay_service": _("Service during a stay"),
+    "needs_assessment": _("Needs assessment"),
+    "plan": _("Reintegration plan"),
+    "service": _("Service delivered"),
+    "visit": _("Follow-up visit"),
+    "closure_request": _("Closure request"),
+    "score_config": _("Score configuration"),
 }
 
 EXTRA_FIELD_LABELS = {
@@ -99,4 +105,8 @@ EXTRA_FIELD_LABELS = {
     "reauth": _("password confirmation"),
     "file": _("file"),
     "encryption_keys": _("encryption keys"),
+    "ratings": _("ratings"),
+    "survey": _("survey"),
+    "instalments": _("instalments"),
+    "provider": _("provider"),
 }

@@ -322,9 +322,19 @@ class StatusForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, allowed: tuple[str, ...], **kwargs: Any) -> None:
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when a closed case is reopened."),
+    )
+
+    def __init__(self, *args: Any, allowed: tuple[str, ...], reopening: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [(s, CaseStatus(s).label) for s in allowed]
+        if not reopening:
+            del self.fields["reason"]
 
 
 class AssignForm(Form):

@@ -18,6 +18,7 @@ from homeward.cases.picklists import (
     DocumentKind,
     EventType,
     Exploitation,
+    FollowsReason,
     Industry,
     Recruitment,
     Relationship,
@@ -61,6 +62,18 @@ class Case(models.Model):
         _("reason for closure"), max_length=32, choices=ClosureReason.choices, blank=True
     )
     closure_details = EncryptedTextField(_("closure details"))  # cas_ReasonForCaseClosure
+    # A new case of a person whose earlier case was closed: re-trafficking or re-migration is research data.
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("earlier case of the same person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followed_by",
+    )
+    follows_reason = models.CharField(
+        _("why a new case"), max_length=20, choices=FollowsReason.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,6 +166,7 @@ class CaseStatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
+    reason = EncryptedTextField(_("reason"))
 
     class Meta:
         ordering = ["changed_at", "id"]

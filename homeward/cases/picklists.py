@@ -189,6 +189,12 @@ class Vulnerability(models.TextChoices):  # vic_Vulnerabilities
     WORK_ENVIRONMENT = "WorkEnvironment", _("Work environment")
 
 
+class FollowsReason(models.TextChoices):  # why a case follows an earlier case of the same person
+    RE_TRAFFICKED = "hw_ReTrafficked", _("Trafficked again")
+    RE_MIGRATED = "hw_ReMigrated", _("Migrated again")
+    OTHER = "Other", _("Other")
+
+
 class CaseStatus(models.TextChoices):  # cas_Status
     ACTIVE = "Active", _("Active")
     FOLLOW_UP = "FollowUp", _("Follow-up")
@@ -205,6 +211,10 @@ class ClosureReason(models.TextChoices):  # extension of cas_ReasonForCaseClosur
     DIED = "hw_Died", _("Died")
     REFERRED = "hw_Referred", _("Referred to another organisation")
     LOST_CONTACT = "hw_LostContact", _("Lost contact")
+    # Abrupt exits (Reintegration Handbook): research data.
+    STIGMA = "hw_Stigma", _("Left because of stigma")
+    THREATS = "hw_Threats", _("Left because of threats")
+    UNSUITABLE = "hw_AssistanceUnsuitable", _("The assistance did not suit the person")
     OTHER = "Other", _("Other")
 
 

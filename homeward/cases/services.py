@@ -142,9 +142,10 @@ def case_set_status(
     to_status: str,
     closure_reason: str = "",
     closure_details: str = "",
+    reason: str = "",
     ip: str | None = None,
 ) -> Case:
-    """Move a case along STATUS_FLOW. Closing and reopening need the close capability and a reason to close."""
+    """Move a case along STATUS_FLOW. Closing and reopening need the close capability, and a reason."""
     _require(actor, Cap.CASE_EDIT, case.owner_org_id)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_status not in STATUS_FLOW.get(case.status, ()):
@@ -160,6 +161,8 @@ def case_set_status(
         raise PermissionDenied404
     if closing and not closure_reason:
         raise ValidationError(_("Give the reason for closing the case."))
+    if case.status in CLOSED_STATUSES and not closing and not reason.strip():
+        raise ValidationError(_("Give the reason for reopening the case."))
     if closing:
         from homeward.returns.models import Stay
         from homeward.returns.picklists import StayStatus
@@ -179,13 +182,18 @@ def case_set_status(
         case.closure_reason = ""
         case.closure_details = ""
     case.save()
-    CaseStatusChange.objects.create(case=case, from_status=previous, to_status=to_status, changed_by=actor)
+    CaseStatusChange.objects.create(
+        case=case, from_status=previous, to_status=to_status, changed_by=actor, reason=reason.strip()
+    )
     audit_record(
         actor=actor,
         action=Action.UPDATE,
         object_type="case",
         object_codes=[case.code],
-        fields=["status", *(["closure_reason", "closure_details"] if closing else [])],
+        fields=[
+            "status",
+            *(["closure_reason", "closure_details"] if closing else ["reason"] if reason else []),
+        ],
         organisation_id=case.owner_org_id,
         ip=ip,
     )

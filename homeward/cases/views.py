@@ -26,6 +26,7 @@ from homeward.cases.services import PermissionDenied404
 from homeward.forms import client_ip
 from homeward.people.models import IDENTIFYING_FIELDS, Person
 from homeward.people.services import apply_birth
+from homeward.reintegration.selectors import earlier_cases, reintegration_of
 
 PAGE_SIZE = 25
 
@@ -220,6 +221,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             "journey": _journey(case),
             "returnee": getattr(case, "returnee", None) if _has_returnee(case) else None,
             "stays": list(case.stays.select_related("facility", "bed__room").order_by("-created_at")),
+            "reint": reintegration_of(case),
+            "closed": case.is_closed,
             "consents": list(selectors.consents_for(case)),
             "comment_form": forms.CommentForm(),
             "may": {
@@ -234,6 +237,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "documents": can(request.user, Cap.DOCUMENT_VIEW, org),
                 "returns": can(request.user, Cap.CASE_VIEW, org),
                 "plan_stay": can(request.user, Cap.RETURN_MANAGE, org) and not case.is_closed,
+                "approve": can(request.user, Cap.PLAN_APPROVE, org),
+                "link": can(request.user, Cap.CASE_EDIT, org) and earlier_cases(case).exists(),
             },
             "today": timezone.localdate(),
         },
@@ -304,7 +309,7 @@ def status_change(request: HttpRequest, code: str) -> HttpResponse:
     allowed = _statuses_open_to(request.user, case)
     if not allowed:
         raise Http404
-    form = forms.StatusForm(request.POST or None, allowed=allowed)
+    form = forms.StatusForm(request.POST or None, allowed=allowed, reopening=case.is_closed)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_set_status(actor=request.user, case=case, ip=_ip(request), **form.cleaned_data)

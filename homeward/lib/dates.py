@@ -93,3 +93,12 @@ def age_on(birth: PartialDate, on: dt.date) -> int:
     if (on.month, on.day) < (born.month, born.day):
         years -= 1
     return max(years, 0)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later; the month's last day when it is shorter (31 January + 1 = 28/29 February)."""
+    import calendar
+
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -14,9 +14,13 @@ def error_summary(*forms: Any) -> dict[str, Any]:
 
 def _picklist(name: str) -> Any:
     from homeward.cases import picklists
+    from homeward.reintegration import picklists as reintegration_picklists
     from homeward.returns import picklists as return_picklists
 
-    return getattr(picklists, name, None) or getattr(return_picklists, name)
+    for module in (picklists, return_picklists, reintegration_picklists):
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise AttributeError(name)
 
 
 @register.filter
@@ -29,6 +33,11 @@ def labels(values: list[str], choices: Any) -> str:
 @register.filter
 def label_of(value: str, choices: str) -> str:
     return str(dict(_picklist(choices).choices).get(value, value)) if value else ""
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if mapping else None
 
 
 @register.filter
@@ -69,3 +78,64 @@ def audit_fields(values: list[str]) -> str:
                 labels[field.name] = str(field.verbose_name)
     labels.update({k: str(v) for k, v in EXTRA_FIELD_LABELS.items()})
     return ", ".join(labels.get(v, v) for v in values or [])
+
+
+CHART_SERIES = (
+    ("economic", "#1d70b8"),
+    ("social", "#00703c"),
+    ("psychosocial", "#b58840"),
+    ("composite", "#0b0c0c"),
+)
+
+
+@register.inclusion_tag("reintegration/_score_chart.html")
+def score_chart(responses: list[Any]) -> dict[str, Any]:
+    """An SVG line chart of the sustainability scores over visits (no script, no library): x is the visit,
+    y the score from 0 to 1. The data table next to it carries the same figures for screen readers."""
+    from homeward.reintegration.picklists import Dimension
+
+    width, height, left, right, top, bottom = 640, 240, 40, 40, 12, 36
+    inner_w, inner_h = width - left - right, height - top - bottom
+    count = len(responses)
+
+    def x(index: int) -> float:
+        return left + (inner_w / 2 if count == 1 else inner_w * index / (count - 1))
+
+    def y(value: Any) -> float:
+        return top + inner_h * (1 - float(value))
+
+    from django.utils.translation import gettext as _
+
+    labels: dict[str, str] = {value: str(label) for value, label in Dimension.choices}
+    labels["composite"] = _("Composite")
+    series = []
+    for name, colour in CHART_SERIES:
+        points = [
+            (x(i), y(getattr(r, name))) for i, r in enumerate(responses) if getattr(r, name) is not None
+        ]
+        series.append(
+            {
+                "name": name,
+                "label": labels[name],
+                "colour": colour,
+                "points": " ".join(f"{px:.1f},{py:.1f}" for px, py in points),
+                "dots": points,
+                "width": 3 if name == "composite" else 2,
+            }
+        )
+    return {
+        "responses": responses,
+        "series": series,
+        "width": width,
+        "height": height,
+        "grid": [
+            {"y": y(v), "label": f"{v:.2f}".rstrip("0").rstrip(".") if v else "0"}
+            for v in (0, 0.25, 0.5, 0.75, 1)
+        ],
+        "ticks": [
+            {"x": x(i), "label": r.visit.visited_on, "dropped": r.dropped} for i, r in enumerate(responses)
+        ],
+        "left": left,
+        "right_edge": width - right,
+        "bottom": height - bottom,
+    }

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from homeward.cases.models import Consent, TraffickingEvent
 from homeward.cases.services import consent_record, document_upload, event_save
+from homeward.people.models import Person
 from homeward.places.models import Country
 from homeward.returns.tests.journey import build as build_journey
 
@@ -44,6 +45,9 @@ NOT_RETURNS = ["tina", "olga", "dora", "petra", "nora", "rita", "oscar"]  # no r
 RETURNS_OF_A = [*OUTSIDE_A, "olga", "tina", "dora"]  # no return.manage in organisation A
 NOT_TRACER_OF_B = ["alice", "sam", "tina", "olga", "dora", "petra", "nora", "rita", "oscar"]
 NOT_FACILITY_OF_A = ["tina", "alice", "bob", "dora", "petra", "nora", "rita", "oscar"]
+CASEWORK_OF_A = [*OUTSIDE_A, "olga", "tina", "dora"]
+APPROVERS_ONLY = [*OUTSIDE_A, "alice", "olga", "tina", "dora"]
+NOT_SCORES = ["alice", "sam", "olga", "tina", "dora", "bob", "petra", "rita", "oscar"]
 NOT_TRANSIT_OF_A = ["alice", "sam", "bob", "dora", "olga", "petra", "nora", "rita", "oscar"]
 ACCESS: dict[str, Rule] = {
     # public
@@ -156,6 +160,35 @@ ACCESS: dict[str, Rule] = {
     "returns:tracing_complete": Rule(
         kwargs="tracing", allowed="bob", method="post", ok_status=(302,), denied=NOT_TRACER_OF_B
     ),
+    # after return: caseworkers and supervisors of A write; supervisors approve; the national coordinator
+    # configures the score
+    "queue": Rule(denied=NOT_CASE_VIEW),
+    "reintegration:needs": Rule(kwargs="case", denied=CASEWORK_OF_A),
+    "reintegration:plan_edit": Rule(kwargs="case", ok_status=(200, 302), denied=CASEWORK_OF_A),
+    "reintegration:service_add": Rule(kwargs="case", denied=CASEWORK_OF_A),
+    "reintegration:visit_add": Rule(kwargs="case", denied=CASEWORK_OF_A),
+    "reintegration:closure_request": Rule(kwargs="case", denied=CASEWORK_OF_A),
+    "reintegration:link": Rule(kwargs="case", denied=CASEWORK_OF_A),
+    "reintegration:plan_submit": Rule(kwargs="plan", method="post", ok_status=(302,), denied=CASEWORK_OF_A),
+    "reintegration:plan_revise": Rule(kwargs="plan", method="post", ok_status=(302,), denied=CASEWORK_OF_A),
+    "reintegration:plan_decide": Rule(kwargs="plan", allowed="sam", denied=APPROVERS_ONLY),
+    "reintegration:closure_decide": Rule(kwargs="closure", allowed="sam", denied=APPROVERS_ONLY),
+    "reintegration:instalment_paid": Rule(
+        kwargs="instalment",
+        method="post",
+        ok_status=(302,),
+        data={"paid_on": "{today}"},
+        denied=CASEWORK_OF_A,
+    ),
+    "reintegration:visit": Rule(kwargs="visit", allowed="dora", denied=[*OUTSIDE_A, "olga", "tina"]),
+    "reintegration:visit_missed": Rule(kwargs="visit", denied=CASEWORK_OF_A),
+    "reintegration:visits_overdue": Rule(denied=NOT_CASE_VIEW),
+    "reintegration:scores": Rule(allowed="nora", denied=NOT_SCORES),
+    "reintegration:score_config": Rule(kwargs="score", allowed="nora", denied=NOT_SCORES),
+    "reintegration:score_revise": Rule(kwargs="score", allowed="nora", denied=NOT_SCORES),
+    "reintegration:score_activate": Rule(
+        kwargs="score", allowed="nora", method="post", ok_status=(302,), denied=NOT_SCORES
+    ),
     "transit:list": Rule(allowed="tina", denied=["alice", "bob", "dora", "petra", "nora", "rita", "oscar"]),
     "transit:create": Rule(allowed="sam", denied=NOT_FACILITY_OF_A),
     "transit:board": Rule(
@@ -232,7 +265,9 @@ def world(personas, open_case):
     link = password_link(personas.tina)
     uidb64, token = link.rstrip("/").split("/")[-2:]
     journey = build_journey(personas)
+    reint = _reintegration_world(personas, case)
     return {
+        **reint,
         "request": {"code": journey.request.code},
         "reply": {"code": journey.request.code, "reply_code": journey.reply.code},
         "returnee": {"code": journey.waiting.code},
@@ -252,6 +287,50 @@ def world(personas, open_case):
         "session": {"code": alices_other_session.code},
         "": {},
         "root": root,
+    }
+
+
+def _reintegration_world(personas, case):
+    from decimal import Decimal
+
+    from homeward.cases.services import case_open
+    from homeward.reintegration import services as reint
+    from homeward.reintegration.demo import ensure_default_config
+    from homeward.reintegration.models import ReintegrationPlan, ServiceDelivered
+    from homeward.tests.factories import PersonFieldsFactory
+
+    config = ensure_default_config()
+    plan = reint.plan_save(
+        actor=personas.alice, case=case, plan=ReintegrationPlan(objectives="Income", types=["Livelihood"])
+    )
+    reint.plan_submit(actor=personas.alice, plan=plan)
+    fields: dict = PersonFieldsFactory()  # type: ignore[assignment]
+    other = case_open(actor=personas.alice, organisation=personas.org_a, person=Person(**fields))
+    approved = reint.plan_save(
+        actor=personas.alice, case=other, plan=ReintegrationPlan(objectives="Income", types=["Livelihood"])
+    )
+    reint.plan_submit(actor=personas.alice, plan=approved)
+    reint.plan_decide(actor=personas.sam, plan=approved, approve=True)
+    grant = reint.service_record(
+        actor=personas.alice,
+        case=other,
+        service=ServiceDelivered(
+            type="Livelihood",
+            provider_name="Shop",
+            delivered_on=timezone.localdate(),
+            cost=Decimal(100),
+            currency="LAK",
+            grant_purpose="business",
+        ),
+        instalments=[reint.Instalment(timezone.localdate(), Decimal(100))],
+    )
+    closure = reint.closure_request(actor=personas.alice, case=other, reason="hw_SupportCompleted")
+    return {
+        "plan": {"code": plan.code},
+        "visit": {"code": other.visits.first().code},
+        "instalment": {"code": grant.instalments.get().code},
+        "closure": {"code": closure.code},
+        "score": {"version": config.version},
     }
 
 
@@ -318,6 +397,10 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
             "bed",
             "stay",
             "planned",
+            "plan",
+            "visit",
+            "instalment",
+            "closure",
         }
     ),
 )

@@ -36,8 +36,11 @@ def test_a_supervisor_closes_with_a_reason_and_reopens(personas, open_case):
     )
     assert case.closed_on is not None and case.closure_details == "Left for Bangkok again"
     assert [c.to_status for c in case.status_changes.all()] == ["Active", "Closed"]
-    case = case_set_status(actor=personas.sam, case=case, to_status="Active")
+    with pytest.raises(ValidationError, match="reopening"):
+        case_set_status(actor=personas.sam, case=case, to_status="Active")
+    case = case_set_status(actor=personas.sam, case=case, to_status="Active", reason="Came back for help")
     assert case.closed_on is None and case.closure_reason == ""
+    assert case.status_changes.last().reason == "Came back for help"
 
 
 def test_moves_outside_the_table_are_refused(personas, open_case):

@@ -12,6 +12,8 @@ from homeward.accounts.selectors import caseworkers_of
 from homeward.cases.generate import generate_cases
 from homeward.cases.models import Case
 from homeward.places.models import Area, Country
+from homeward.reintegration.demo import ensure_default_config, generate_reintegration
+from homeward.reintegration.models import ReintegrationPlan
 from homeward.returns.demo import generate_returns
 from homeward.returns.models import ReturnRequest
 
@@ -95,6 +97,10 @@ class Command(BaseCommand):
         if not ReturnRequest.objects.exists():
             users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS])}
             generate_returns(ministry=orgs[0], province_office=orgs[1], users=users)
+        ensure_default_config()
+        if not ReintegrationPlan.objects.exists():
+            users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS])}
+            generate_reintegration(organisation=orgs[0], users=users)
         self.print_logins()
 
     def print_logins(self):

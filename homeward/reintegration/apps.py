@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReintegrationConfig(AppConfig):
+    name = "homeward.reintegration"
+    label = "reintegration"
+    default_auto_field = "django.db.models.BigAutoField"
