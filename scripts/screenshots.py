@@ -8,7 +8,8 @@ each language and at each window size, and saves full-page PNGs as
 found) and ``trafficking`` (its trafficking-context form); as ``--dpo-user``: ``audit-log``; as
 ``--admin-user``: ``organisation`` (confirming the password first if Homeward asks); as ``--user`` again:
 ``returns`` and ``returns-request`` (a request with three people on the way) and ``handover``; as
-``--tracer-user`` (a provincial caseworker): ``tracing``; as ``--transit-user``: ``board``. The language is switched
+``--tracer-user`` (a provincial caseworker): ``tracing``; as ``--transit-user``: ``board``; as ``--user``:
+``queue``, ``visit`` (an overdue visit) and ``after-return`` (the first case found with a score chart). The language is switched
 with the menu in the page header, as a person would. It prints a warning for a page wider than the window.
 
 It drives Debian's Chromium (``/usr/bin/chromium``) through Playwright for Python; it never downloads a
@@ -229,6 +230,7 @@ class Shooter:
                 self.session(lang, size, self.args.user, self.return_pages)
                 self.session(lang, size, self.args.tracer_user, self.tracing_page)
                 self.session(lang, size, self.args.transit_user, self.transit_pages)
+                self.session(lang, size, self.args.user, self.reintegration_pages)
 
     def login_page(self, lang: str, size: tuple[int, int]) -> None:
         context = self.new_context(size)
@@ -352,6 +354,28 @@ class Shooter:
             link.click()
         self.settle(page)
         self.shoot(page, lang, size, "board")
+
+    def reintegration_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        """The work queue, a visit to record, and a case whose follow-up has a score chart."""
+        self.goto(page, "/queue/")
+        self.shoot(page, lang, size, "queue")
+        self.goto(page, "/reintegration/visits/overdue/")
+        link = page.locator("main table.responsive-table a").first
+        if link.count():
+            with page.expect_navigation():
+                link.click()
+            self.settle(page)
+            self.shoot(page, lang, size, "visit")
+        for number in range(1, 6):
+            self.goto(page, f"/cases/?status=open&page={number}")
+            hrefs = [a.get_attribute("href") or "" for a in page.locator("#results tbody tr a").all()]
+            for href in hrefs:
+                self.goto(page, href)
+                if page.locator("svg.chart-svg").count():
+                    page.locator("#after-return").scroll_into_view_if_needed()
+                    self.shoot(page, lang, size, "after-return")
+                    return
+        self.problems.append(f"{lang}-{size[0]}: no case with a score chart found")
 
 
 def wait_for_server(base_url: str, seconds: float = 20.0) -> None:
