@@ -155,7 +155,8 @@ def _cases_without_plan(user: Any) -> QuerySet[Case]:
 
 def work_queue(user: Any, limit: int = 50) -> WorkQueue:
     """The caseworker's own cases needing a plan or a visit, and, for supervisors, what waits for approval.
-    A plan is due a month after return; cases whose return is not recorded count from the day they opened."""
+    A plan is due a month after return; cases whose return is not recorded count from the day they opened.
+    Every list is newest first."""
     from homeward.reintegration.services import plan_due_on
 
     today = timezone.localdate()
@@ -170,7 +171,7 @@ def work_queue(user: Any, limit: int = 50) -> WorkQueue:
     ).select_related("case__person")
     approver_orgs = orgs_with(user, Cap.PLAN_APPROVE)
     return WorkQueue(
-        plans_due=sorted(without_plan, key=lambda c: c.plan_due),  # type: ignore[attr-defined]
+        plans_due=sorted(without_plan, key=lambda c: c.plan_due, reverse=True),  # type: ignore[attr-defined]
         visits_overdue=list(visits.filter(due_on__lt=today).order_by("-due_on")[:limit]),
         visits_soon=list(
             visits.filter(due_on__gte=today, due_on__lte=today + SOON).order_by("due_on")[:limit]
