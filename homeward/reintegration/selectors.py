@@ -194,7 +194,7 @@ def work_queue(user: Any, limit: int = 50) -> WorkQueue:
 
 
 def queue_count(user: Any) -> int:
-    """For the menu: overdue visits and plans, and approvals waiting. A few counting queries."""
+    """For the menu: overdue visits, plans and family tracing, and approvals waiting. A few counting queries."""
     if not can(user, Cap.CASE_VIEW):
         return 0
     from django.conf import settings
@@ -219,7 +219,18 @@ def queue_count(user: Any) -> int:
                 case__owner_org_id__in=approver_orgs, status=ClosureRequestStatus.PENDING
             ).count()
         )
-    return overdue_visits + overdue_plans + waiting
+    from homeward.returns.models import Tracing
+    from homeward.returns.picklists import TracingStatus
+
+    late_tracing = (
+        Tracing.objects.filter(status=TracingStatus.OPEN, due_on__lt=today)
+        .filter(
+            Q(assigned_org_id__in=orgs_with(user, Cap.TRACING_RECORD))
+            | Q(returnee__request__owner_org_id__in=orgs_with(user, Cap.RETURN_MANAGE))
+        )
+        .count()
+    )
+    return overdue_visits + overdue_plans + waiting + late_tracing
 
 
 def overdue_visits_by_province(user: Any) -> tuple[list[dict[str, Any]], QuerySet[FollowUpVisit]]:

@@ -436,10 +436,26 @@ def queue(request: HttpRequest) -> HttpResponse:
         + [p.case for p in work.plans_waiting]
         + [c.case for c in work.closures_waiting]
     )
-    cases_record_list(actor=request.user, cases=shown, searched=False, ip=_ip(request))
     from django.utils import timezone
 
-    return render(request, "reintegration/queue.html", {"work": work, "today": timezone.localdate()})
+    from homeward.returns import selectors as returns
+
+    today = timezone.localdate()
+    tracing_asked = (
+        list(returns.tracing_queue(request.user)[:50]) if can(request.user, Cap.TRACING_RECORD) else []
+    )
+    tracing_late = (
+        list(returns.tracing_awaited(request.user).filter(due_on__lt=today)[:50])
+        if can(request.user, Cap.RETURN_MANAGE)
+        else []
+    )
+    shown += [t.returnee.case for t in tracing_asked + tracing_late]
+    cases_record_list(actor=request.user, cases=shown, searched=False, ip=_ip(request))
+    return render(
+        request,
+        "reintegration/queue.html",
+        {"work": work, "today": today, "tracing_asked": tracing_asked, "tracing_late": tracing_late},
+    )
 
 
 # ---- score configuration ----------------------------------------------------------------------------------

@@ -202,8 +202,14 @@ def test_overdue_tracing_is_in_the_home_queues(personas, as_user):
         requested_on=TODAY() - dt.timedelta(days=30), due_on=TODAY() - dt.timedelta(days=2)
     )
     for persona in (personas.alice, personas.bob):
-        page = as_user(persona).get(reverse("home")).content.decode()
-        assert "overdue" in page and reverse("returns:tracing", args=[journey.waiting.tracing.code]) in page
+        for where in ("home", "queue"):
+            page = as_user(persona).get(reverse(where)).content.decode()
+            assert (
+                "overdue" in page and reverse("returns:tracing", args=[journey.waiting.tracing.code]) in page
+            )
+        from homeward.reintegration.selectors import queue_count
+
+        assert queue_count(persona) >= 1  # counted in the menu
     page = as_user(personas.tina).get(reverse("home")).content.decode()
     assert journey.centre.name in page
 
