@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -148,8 +149,15 @@ class WorkQueue:
 
 
 def _cases_without_plan(user: Any) -> QuerySet[Case]:
-    return Case.objects.filter(caseworker=user, owner_org_id__in=_visible(user), status__in=OPEN).exclude(
-        plans__status=PlanStatus.APPROVED
+    """The user's open cases with no plan in force, each with ``returned_on``: the day of the border handover,
+    or the day the case opened (the same rule as ``services.return_date``, in one query)."""
+    from homeward.returns.models import Handover
+
+    handover = Handover.objects.filter(returnee__case=OuterRef("pk")).values("handed_over_at")[:1]
+    return (
+        Case.objects.filter(caseworker=user, owner_org_id__in=_visible(user), status__in=OPEN)
+        .exclude(plans__status=PlanStatus.APPROVED)
+        .annotate(returned_on=Coalesce(TruncDate(Subquery(handover)), F("opened_on")))
     )
 
 
@@ -157,12 +165,15 @@ def work_queue(user: Any, limit: int = 50) -> WorkQueue:
     """The caseworker's own cases needing a plan or a visit, and, for supervisors, what waits for approval.
     A plan is due a month after return; cases whose return is not recorded count from the day they opened.
     Every list is newest first."""
-    from homeward.reintegration.services import plan_due_on
+    from django.conf import settings
 
     today = timezone.localdate()
-    without_plan = list(_cases_without_plan(user).select_related("person").order_by("-opened_on")[:limit])
+    due_days = dt.timedelta(days=settings.PLAN_DUE_DAYS)
+    without_plan = list(
+        _cases_without_plan(user).select_related("person").order_by("-returned_on", "-id")[:limit]
+    )
     for case in without_plan:
-        case.plan_due = plan_due_on(case)  # type: ignore[attr-defined]
+        case.plan_due = case.returned_on + due_days  # type: ignore[attr-defined]
     visits = FollowUpVisit.objects.filter(
         case__caseworker=user,
         case__owner_org_id__in=_visible(user),
@@ -171,7 +182,7 @@ def work_queue(user: Any, limit: int = 50) -> WorkQueue:
     ).select_related("case__person")
     approver_orgs = orgs_with(user, Cap.PLAN_APPROVE)
     return WorkQueue(
-        plans_due=sorted(without_plan, key=lambda c: c.plan_due, reverse=True),  # type: ignore[attr-defined]
+        plans_due=without_plan,
         visits_overdue=list(visits.filter(due_on__lt=today).order_by("-due_on")[:limit]),
         visits_soon=list(
             visits.filter(due_on__gte=today, due_on__lte=today + SOON).order_by("due_on")[:limit]
@@ -205,7 +216,7 @@ def queue_count(user: Any) -> int:
     ).count()
     overdue_plans = (
         _cases_without_plan(user)
-        .filter(opened_on__lt=today - dt.timedelta(days=settings.PLAN_DUE_DAYS))
+        .filter(returned_on__lt=today - dt.timedelta(days=settings.PLAN_DUE_DAYS))
         .count()
     )
     approver_orgs = orgs_with(user, Cap.PLAN_APPROVE)

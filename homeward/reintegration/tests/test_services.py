@@ -261,3 +261,16 @@ def test_the_work_queue_and_overdue_visits(personas, case, open_case):
     counts, _rows = selectors.overdue_visits_by_province(personas.alice)
     assert sum(c["n"] for c in counts) == 4
     assert selectors.overdue_visits_by_province(personas.bob)[0] == []
+
+
+def test_a_returnees_plan_is_due_a_month_after_the_handover(personas):
+    from homeward.returns.tests import journey as j
+
+    returnee = j.add_returnee(personas, j.new_request(personas, received_days_ago=60))
+    j.hand_over(personas, [returnee], at=timezone.now() - dt.timedelta(days=10))
+    queue = selectors.work_queue(personas.alice)
+    (due,) = [c for c in queue.plans_due if c.pk == returnee.case_id]
+    assert due.plan_due == TODAY() + dt.timedelta(days=20) == services.plan_due_on(returnee.case)
+    assert (
+        selectors.queue_count(personas.alice) == 0
+    )  # opened 60 days ago, but home only 10 days: not overdue
