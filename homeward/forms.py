@@ -29,6 +29,38 @@ def no_markup(value: Any) -> None:
         )
 
 
+def max_length(limit: int):
+    """A length limit with Homeward's own translated message (Django has no Lao catalogue). Encrypted text
+    fields have no database length, so forms set one with this."""
+
+    def check(value: str) -> None:
+        if value and len(value) > limit:
+            raise ValidationError(
+                _("This must be %(limit)d characters or fewer."), params={"limit": limit}, code="max_length"
+            )
+
+    return check
+
+
+def cap_text(form: forms.BaseForm, limit: int = 2000) -> None:
+    """Give every free-text field of a form a length limit, and start every drop-down list with "Choose one"
+    rather than a row of dashes."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(
+            field, forms.ModelMultipleChoiceField
+        ):
+            if field.empty_label is not None:
+                field.empty_label = _("Choose one")
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)
+        ):
+            field.choices = [(v, _("Choose one") if v == "" else label) for v, label in field.choices]
+        if isinstance(field, forms.CharField) and not isinstance(field, forms.ChoiceField):
+            field.max_length = min(field.max_length or limit, limit)
+            field.validators.append(max_length(field.max_length))
+            field.widget.attrs.setdefault("maxlength", str(field.max_length))
+
+
 class HomewardFormMixin:
     """Adds ``no_markup`` to every text field and marks fields with errors for styling and screen readers."""
 

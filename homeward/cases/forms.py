@@ -21,6 +21,7 @@ from homeward.cases.picklists import (
     Vulnerability,
 )
 from homeward.forms import Form, ModelForm
+from homeward.forms import max_length as _max_length
 from homeward.lib.dates import BE, CE, DateInputError, build_birth_date
 from homeward.people.models import Person
 from homeward.places.models import Area, AreaLevel, Country
@@ -189,16 +190,6 @@ class PersonForm(ModelForm):
         if email:
             forms.EmailField().clean(email)
         return email
-
-
-def _max_length(limit: int):
-    def check(value: str) -> None:
-        if value and len(value) > limit:
-            raise forms.ValidationError(
-                _("This must be %(limit)d characters or fewer."), params={"limit": limit}, code="max_length"
-            )
-
-    return check
 
 
 class CaseOpenForm(Form):

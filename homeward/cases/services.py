@@ -41,7 +41,8 @@ class PermissionDenied404(Exception):
     """Raised by a service when the actor may not act; views turn it into the same 404 as a missing record."""
 
 
-def _require(actor: Any, capability: Cap, organisation_id: int) -> None:
+def require(actor: Any, capability: Cap, organisation_id: int) -> None:
+    """Raise PermissionDenied404 unless the actor holds the capability in the organisation."""
     if not can(actor, capability, organisation_id):
         raise PermissionDenied404
 
@@ -65,7 +66,7 @@ def case_open(
     ip: str | None = None,
 ) -> Case:
     """Register a survivor and open a case for them in ``organisation``."""
-    _require(actor, Cap.CASE_CREATE, organisation.id)
+    require(actor, Cap.CASE_CREATE, organisation.id)
     if caseworker is not None and not can(caseworker, Cap.CASE_VIEW, organisation.id):
         raise ValidationError(_("The caseworker must be a member of this organisation."))
     person.owner_org = organisation
@@ -97,7 +98,7 @@ def case_open(
 def case_person_update(
     *, actor: Any, case: Case, person: Person, changed: set[str], ip: str | None = None
 ) -> Person:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     if person.pk != case.person_id:
         raise PermissionDenied404
     person_save(person=person, changed=changed)
@@ -117,7 +118,7 @@ def case_person_update(
 def case_victim_update(
     *, actor: Any, case: Case, victim: VictimContext, changed: set[str], ip: str | None = None
 ) -> VictimContext:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     if victim.case_id != case.id:
         raise PermissionDenied404
     victim.full_clean()
@@ -146,7 +147,7 @@ def case_set_status(
     ip: str | None = None,
 ) -> Case:
     """Move a case along STATUS_FLOW. Closing and reopening need the close capability, and a reason."""
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_status not in STATUS_FLOW.get(case.status, ()):
         raise ValidationError(
@@ -202,7 +203,7 @@ def case_set_status(
 
 @transaction.atomic
 def case_assign(*, actor: Any, case: Case, caseworker: Any | None, ip: str | None = None) -> Case:
-    _require(actor, Cap.CASE_ASSIGN, case.owner_org_id)
+    require(actor, Cap.CASE_ASSIGN, case.owner_org_id)
     if caseworker is not None and not can(caseworker, Cap.CASE_EDIT, case.owner_org_id):
         raise ValidationError(_("The caseworker must be able to work on cases in this organisation."))
     case.caseworker = caseworker
@@ -221,7 +222,7 @@ def case_assign(*, actor: Any, case: Case, caseworker: Any | None, ip: str | Non
 
 @transaction.atomic
 def event_save(*, actor: Any, case: Case, event: TraffickingEvent, ip: str | None = None) -> TraffickingEvent:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     creating = event.pk is None
     if not creating and event.case_id != case.id:
         raise PermissionDenied404
@@ -242,7 +243,7 @@ def event_save(*, actor: Any, case: Case, event: TraffickingEvent, ip: str | Non
 
 @transaction.atomic
 def event_delete(*, actor: Any, case: Case, event: TraffickingEvent, ip: str | None = None) -> None:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     if event.case_id != case.id:
         raise PermissionDenied404
     code = event.code
@@ -259,7 +260,7 @@ def event_delete(*, actor: Any, case: Case, event: TraffickingEvent, ip: str | N
 
 @transaction.atomic
 def comment_add(*, actor: Any, case: Case, body: str, ip: str | None = None) -> CaseComment:
-    _require(actor, Cap.CASE_COMMENT, case.owner_org_id)
+    require(actor, Cap.CASE_COMMENT, case.owner_org_id)
     body = body.strip()
     if not body:
         raise ValidationError(_("Write the comment before saving it."))
@@ -279,7 +280,7 @@ def comment_add(*, actor: Any, case: Case, body: str, ip: str | None = None) -> 
 
 @transaction.atomic
 def consent_record(*, actor: Any, case: Case, consent: Consent, ip: str | None = None) -> Consent:
-    _require(actor, Cap.CONSENT_RECORD, case.owner_org_id)
+    require(actor, Cap.CONSENT_RECORD, case.owner_org_id)
     if consent.purpose != ConsentPurpose.SHARING:
         consent.shared_with = None
     consent.case = case
@@ -307,7 +308,7 @@ def consent_record(*, actor: Any, case: Case, consent: Consent, ip: str | None =
 def consent_withdraw(
     *, actor: Any, case: Case, consent: Consent, reason: str, on: dt.date | None = None, ip: str | None = None
 ) -> Consent:
-    _require(actor, Cap.CONSENT_WITHDRAW, case.owner_org_id)
+    require(actor, Cap.CONSENT_WITHDRAW, case.owner_org_id)
     if consent.case_id != case.id:
         raise PermissionDenied404
     if consent.withdrawn_on is not None:
@@ -330,12 +331,21 @@ def consent_withdraw(
     return consent
 
 
-def active_consent(case: Case, purpose: str, organisation_id: int | None = None) -> bool:
-    """Does an active consent cover this purpose (and, for sharing, this organisation)? Services ask this."""
-    consents = case.consents.filter(purpose=purpose)
+def consent_in_force(
+    case: Case, purpose: str, organisation_id: int | None = None, on: dt.date | None = None
+) -> Consent | None:
+    """The consent that covers this purpose (and, for sharing, this organisation) on a day (default today), the
+    most recent first; None when none does. Services ask this before every use or sharing."""
+    on = on or timezone.localdate()
+    consents = Consent.objects.filter(case=case, purpose=purpose).order_by("-given_on", "-id")
     if purpose == ConsentPurpose.SHARING:
         consents = consents.filter(shared_with_id=organisation_id)
-    return any(c.is_active() for c in consents)
+    return next((c for c in consents if c.given_on <= on and c.is_active(on)), None)
+
+
+def active_consent(case: Case, purpose: str, organisation_id: int | None = None) -> bool:
+    """Does an active consent cover this purpose (and, for sharing, this organisation) today?"""
+    return consent_in_force(case, purpose, organisation_id) is not None
 
 
 # ---- documents --------------------------------------------------------------------------------------------
@@ -360,7 +370,7 @@ def _document_context(storage_name: str) -> str:
 def document_upload(
     *, actor: Any, case: Case, kind: str, title: str, data: bytes, ip: str | None = None
 ) -> Document:
-    _require(actor, Cap.DOCUMENT_UPLOAD, case.owner_org_id)
+    require(actor, Cap.DOCUMENT_UPLOAD, case.owner_org_id)
     if len(data) == 0:
         raise ValidationError(_("The file is empty."))
     if len(data) > settings.MAX_UPLOAD_BYTES:
@@ -403,7 +413,7 @@ def document_upload(
 
 
 def document_read(*, actor: Any, case: Case, document: Document, ip: str | None = None) -> bytes:
-    _require(actor, Cap.DOCUMENT_VIEW, case.owner_org_id)
+    require(actor, Cap.DOCUMENT_VIEW, case.owner_org_id)
     blob = _document_path(document.storage_name).read_bytes()
     data = keyring().decrypt_file_bytes(blob, _document_context(document.storage_name))
     audit_record(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -198,14 +198,6 @@ def _journey(case: Case) -> list[JourneyItem]:
     return items
 
 
-def _has_returnee(case: Case) -> bool:
-    try:
-        case.returnee  # noqa: B018 - a reverse one-to-one raises when absent
-    except ObjectDoesNotExist:
-        return False
-    return True
-
-
 @login_required
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, code)
@@ -219,7 +211,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             "person": case.person,
             "victim": case.victim,
             "journey": _journey(case),
-            "returnee": getattr(case, "returnee", None) if _has_returnee(case) else None,
+            "returnee": getattr(case, "returnee", None),  # RelatedObjectDoesNotExist is an AttributeError
             "stays": list(case.stays.select_related("facility", "bed__room").order_by("-created_at")),
             "reint": reintegration_of(case),
             "closed": case.is_closed,

@@ -143,8 +143,11 @@ def _one(rng, case: Case, step: str, caseworker, supervisor, config, today: dt.d
     )
     if step == "services":
         return
+    # Each question's answers, lowest score first.
     codes = {
-        i.code: [o.code for o in i.options.all() if o.score is not None]
+        i.code: [
+            o.code for o in sorted((o for o in i.options.all() if o.score is not None), key=lambda o: o.score)
+        ]
         for i in config.indicators.prefetch_related("options")
     }
     level = rng.uniform(0.15, 0.45)
@@ -159,7 +162,7 @@ def _one(rng, case: Case, step: str, caseworker, supervisor, config, today: dt.d
             position = min(
                 len(options) - 1, max(0, round((level + rng.uniform(-0.2, 0.2)) * (len(options) - 1)))
             )
-            answers[code] = sorted(options, key=lambda c, code=code: _score(config, code, c))[position]
+            answers[code] = options[position]
         services.visit_record(
             actor=caseworker,
             visit=visit,
@@ -178,12 +181,3 @@ def _one(rng, case: Case, step: str, caseworker, supervisor, config, today: dt.d
             reason="hw_SupportCompleted",
             details="Business running for six months; wishes to stop (demo).",
         )
-
-
-def _score(config, indicator_code: str, option_code: str) -> float:
-    for indicator in config.indicators.all():
-        if indicator.code == indicator_code:
-            for option in indicator.options.all():
-                if option.code == option_code:
-                    return float(option.score or 0)
-    return 0.0

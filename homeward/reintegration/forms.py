@@ -12,9 +12,9 @@ from homeward.accounts.models import Organisation
 from homeward.cases.forms import DateInput
 from homeward.cases.picklists import ClosureReason, FollowsReason
 from homeward.forms import Form, ModelForm
+from homeward.forms import cap_text as _cap_text
 from homeward.reintegration.models import NeedsAssessment, ReintegrationPlan, ServiceDelivered
 from homeward.reintegration.picklists import NeedArea, NeedLevel, NeedScope, SupportPlanType, VisitMode
-from homeward.returns.forms import _cap_text
 from homeward.returns.picklists import ReturnRisk
 
 

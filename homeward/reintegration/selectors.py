@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -256,19 +256,6 @@ def overdue_visits_by_province(user: Any) -> tuple[list[dict[str, Any]], QuerySe
         .order_by("-n", "case__person__province__code")
     )
     return counts, overdue.select_related("case__person__province", "case__caseworker").order_by("due_on")
-
-
-def spend_by_type(case: Case) -> QuerySet:
-    return (
-        ServiceDelivered.objects.filter(case=case, cost__isnull=False)
-        .values("type", "currency")
-        .annotate(total=Sum("cost"), n=Count("id"))
-        .order_by("type", "currency")
-    )
-
-
-def closed(case: Case) -> bool:
-    return case.status in CLOSED_STATUSES
 
 
 def earlier_cases(case: Case) -> QuerySet[Case]:

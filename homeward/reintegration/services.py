@@ -21,7 +21,7 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.cases.models import CLOSED_STATUSES, Case
 from homeward.cases.picklists import CaseStatus, ClosureReason, FollowsReason
-from homeward.cases.services import PermissionDenied404, case_set_status
+from homeward.cases.services import PermissionDenied404, case_set_status, require
 from homeward.lib.dates import add_months
 from homeward.reintegration import scoring
 from homeward.reintegration.models import (
@@ -47,11 +47,6 @@ from homeward.reintegration.picklists import (
     VisitMode,
     VisitStatus,
 )
-
-
-def _require(actor: Any, capability: Cap, organisation_id: int) -> None:
-    if not can(actor, capability, organisation_id):
-        raise PermissionDenied404
 
 
 def _audit(
@@ -108,7 +103,7 @@ def needs_assessment_save(
     ratings: Sequence[NeedRating],
     ip: str | None = None,
 ) -> NeedsAssessment:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     _open_case(case)
     _not_future(assessment.assessed_on, "assessed_on")
     areas = [r.area for r in ratings]
@@ -132,7 +127,7 @@ def needs_assessment_save(
 @transaction.atomic
 def plan_save(*, actor: Any, case: Case, plan: ReintegrationPlan, ip: str | None = None) -> ReintegrationPlan:
     """Save a new plan, a new revision, or changes to the draft (an approved plan is never edited)."""
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     _open_case(case)
     creating = plan.pk is None
     if not creating:
@@ -171,7 +166,7 @@ def plan_save(*, actor: Any, case: Case, plan: ReintegrationPlan, ip: str | None
 
 def plan_revision_start(*, actor: Any, plan: ReintegrationPlan, ip: str | None = None) -> ReintegrationPlan:
     """A new draft copied from the approved plan; the approved one stays in force until the revision is."""
-    _require(actor, Cap.CASE_EDIT, plan.case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, plan.case.owner_org_id)
     if plan.status != PlanStatus.APPROVED:
         raise ValidationError(_("Only the approved plan can be revised."))
     draft = ReintegrationPlan(
@@ -191,7 +186,7 @@ def _locked(plan: ReintegrationPlan) -> ReintegrationPlan:
 @transaction.atomic
 def plan_submit(*, actor: Any, plan: ReintegrationPlan, ip: str | None = None) -> ReintegrationPlan:
     plan = _locked(plan)
-    _require(actor, Cap.CASE_EDIT, plan.case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, plan.case.owner_org_id)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("Only a draft can be sent for approval."))
     plan.status = PlanStatus.SUBMITTED
@@ -209,7 +204,7 @@ def plan_decide(
     """A supervisor approves the plan (it comes into force; the first approval schedules the visits) or sends
     it back with a note."""
     plan = _locked(plan)
-    _require(actor, Cap.PLAN_APPROVE, plan.case.owner_org_id)
+    require(actor, Cap.PLAN_APPROVE, plan.case.owner_org_id)
     if plan.status != PlanStatus.SUBMITTED:
         raise ValidationError(_("This plan is not waiting for approval."))
     if not approve and not note.strip():
@@ -264,7 +259,7 @@ def service_record(
     instalments: Sequence[Instalment] = (),
     ip: str | None = None,
 ) -> ServiceDelivered:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     _not_future(service.delivered_on, "delivered_on")
     if service.delivered_on < case.opened_on:
         raise ValidationError({"delivered_on": _("The date cannot be before the case was opened.")})
@@ -309,7 +304,7 @@ def instalment_paid(
     *, actor: Any, instalment: GrantInstalment, paid_on: dt.date, ip: str | None = None
 ) -> GrantInstalment:
     case = instalment.service.case
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     _not_future(paid_on, "paid_on")
     if instalment.paid_on is not None:
         raise ValidationError(_("This instalment has already been paid."))
@@ -322,7 +317,7 @@ def instalment_paid(
 # ---- follow-up visits and the score -----------------------------------------------------------------------
 @transaction.atomic
 def visit_add(*, actor: Any, case: Case, due_on: dt.date, ip: str | None = None) -> FollowUpVisit:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     _open_case(case)
     if due_on < return_date(case):
         raise ValidationError({"due_on": _("A visit cannot be before the return.")})
@@ -360,7 +355,7 @@ def visit_record(
     version, so a later change of configuration never rewrites them."""
     visit = FollowUpVisit.objects.select_for_update().select_related("case").get(pk=visit.pk)
     case = visit.case
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     _open_case(case)
     if visit.status == VisitStatus.DONE:
         raise ValidationError(_("This visit has already been recorded."))
@@ -449,7 +444,7 @@ def visit_record(
 @transaction.atomic
 def visit_missed(*, actor: Any, visit: FollowUpVisit, note: str, ip: str | None = None) -> FollowUpVisit:
     case = visit.case
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     if visit.status != VisitStatus.DUE:
         raise ValidationError(_("This visit has already been recorded."))
     if not note.strip():
@@ -619,7 +614,7 @@ def config_activate(*, actor: Any, config: ScoreConfig) -> ScoreConfig:
 def closure_request(
     *, actor: Any, case: Case, reason: str, details: str = "", referred: bool = False, ip: str | None = None
 ) -> ClosureRequest:
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     _open_case(case)
     if reason not in ClosureReason.values:
         raise ValidationError({"reason": _("Choose the reason for closing the case.")})
@@ -641,7 +636,7 @@ def closure_decide(
     """A supervisor approves (the case closes: Closed, or ClosedReferred when referred on) or does not."""
     request = ClosureRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
     case = request.case
-    _require(actor, Cap.PLAN_APPROVE, case.owner_org_id)
+    require(actor, Cap.PLAN_APPROVE, case.owner_org_id)
     if request.status != ClosureRequestStatus.PENDING:
         raise ValidationError(_("This closure has already been decided."))
     if not approve and not note.strip():
@@ -670,7 +665,7 @@ def closure_decide(
 @transaction.atomic
 def case_link_earlier(*, actor: Any, case: Case, earlier: Case, reason: str, ip: str | None = None) -> Case:
     """Record that this case follows an earlier, closed case of the same person (re-trafficking is research data)."""
-    _require(actor, Cap.CASE_EDIT, case.owner_org_id)
+    require(actor, Cap.CASE_EDIT, case.owner_org_id)
     if (
         earlier.person_id != case.person_id
         or earlier.owner_org_id != case.owner_org_id

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homeward.accounts.models import Organisation
-from homeward.cases.forms import DateInput, _max_length
+from homeward.cases.forms import DateInput
 from homeward.forms import Form, ModelForm
+from homeward.forms import cap_text as _cap_text
 from homeward.places.models import Area, AreaLevel, BorderCheckpoint, Country
 from homeward.returns.models import (
     Facility,
@@ -28,29 +29,6 @@ from homeward.returns.picklists import (
     ReplyChannel,
     ReturnRisk,
 )
-
-TEXT_LIMIT = 2000
-
-
-def _cap_text(form: forms.BaseForm, limit: int = TEXT_LIMIT) -> None:
-    """Every free-text field gets a length limit with a translated message (encrypted fields have none), and
-    every drop-down list starts with "Choose one" rather than a row of dashes."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) and not isinstance(
-            field, forms.ModelMultipleChoiceField
-        ):
-            if field.empty_label is not None:
-                field.empty_label = _("Choose one")
-        elif isinstance(field, forms.ChoiceField) and not isinstance(
-            field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)
-        ):
-            field.choices = [
-                ("", _("Choose one")) if value == "" else (value, label) for value, label in field.choices
-            ]
-        if isinstance(field, forms.CharField) and not isinstance(field, forms.ChoiceField):
-            field.max_length = min(field.max_length or limit, limit)
-            field.validators.append(_max_length(field.max_length))
-            field.widget.attrs.setdefault("maxlength", str(field.max_length))
 
 
 def _lao_provinces() -> Any:

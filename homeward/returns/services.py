@@ -21,7 +21,14 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.cases.models import Case, Consent
 from homeward.cases.picklists import CaseStatus, ConsentPurpose, Gender
-from homeward.cases.services import PermissionDenied404, case_open, case_set_status
+from homeward.cases.services import (
+    PermissionDenied404,
+    case_open,
+    case_set_status,
+    consent_in_force,
+    consent_record,
+    require,
+)
 from homeward.lib.codes import reference
 from homeward.people.models import Person
 from homeward.places.models import Area, BorderCheckpoint
@@ -53,11 +60,6 @@ from homeward.returns.picklists import (
 
 # A clock may run a little ahead on a phone or a laptop: times up to this far ahead count as "now".
 CLOCK_SLACK = dt.timedelta(minutes=10)
-
-
-def _require(actor: Any, capability: Cap, organisation_id: int) -> None:
-    if not can(actor, capability, organisation_id):
-        raise PermissionDenied404
 
 
 def _not_future_date(value: dt.date, field: str | None = None) -> None:
@@ -95,19 +97,6 @@ def _audit(
     )
 
 
-def active_consent_for(
-    case: Case, purpose: str, organisation_id: int | None = None, on: dt.date | None = None
-) -> Consent | None:
-    """The consent that covers this purpose (and, for sharing, this organisation) on a date; None when none does."""
-    consents = Consent.objects.filter(case=case, purpose=purpose).order_by("-given_on", "-id")
-    if purpose == ConsentPurpose.SHARING:
-        consents = consents.filter(shared_with_id=organisation_id)
-    for consent in consents:
-        if consent.is_active(on) and consent.given_on <= (on or timezone.localdate()):
-            return consent
-    return None
-
-
 def _advance(returnee: Returnee, stage: str) -> None:
     """Move a returnee forward to ``stage`` (never backwards; a cancelled return stays cancelled).
 
@@ -129,7 +118,7 @@ def _open_returnee(returnee: Returnee) -> None:
 
 
 def _require_return_consent(returnee: Returnee, on: dt.date | None = None) -> Consent:
-    consent = active_consent_for(returnee.case, ConsentPurpose.RETURN, on=on)
+    consent = consent_in_force(returnee.case, ConsentPurpose.RETURN, on=on)
     if consent is None:
         raise ValidationError(
             _("%(reference)s has no recorded consent to return. Record the consent first.")
@@ -150,7 +139,7 @@ def _new_reference() -> str:
 @transaction.atomic
 def request_save(*, actor: Any, request: ReturnRequest, ip: str | None = None) -> ReturnRequest:
     """Record a new return request, or save changes to one."""
-    _require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
+    require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
     creating = request.pk is None
     agency = request.requesting_agency
     if not agency.is_external or not agency.is_active:
@@ -190,38 +179,6 @@ class ConsentAnswer:
     share_with_agency: bool = False
 
 
-def _record_consent(
-    actor: Any,
-    case: Case,
-    purpose: str,
-    granted: bool,
-    given_on: dt.date,
-    shared_with: Organisation | None = None,
-    notes: str = "",
-) -> Consent:
-    consent = Consent(
-        case=case,
-        purpose=purpose,
-        shared_with=shared_with,
-        granted=granted,
-        given_on=given_on,
-        notes=notes,
-        recorded_by=actor,
-    )
-    consent.full_clean()
-    consent.save()
-    _audit(
-        actor,
-        Action.CREATE,
-        "consent",
-        [case.code, consent.code],
-        ["purpose", "granted"],
-        case.owner_org_id,
-        None,
-    )
-    return consent
-
-
 @transaction.atomic
 def returnee_add(
     *,
@@ -237,7 +194,7 @@ def returnee_add(
     opened. Each returnee has their own case.
     """
     org = request.owner_org
-    _require(actor, Cap.RETURN_MANAGE, org.id)
+    require(actor, Cap.RETURN_MANAGE, org.id)
     case: Case | None = None
     if person.pk is not None:
         if person.owner_org_id != org.id:
@@ -266,10 +223,24 @@ def returnee_add(
         case = case_set_status(actor=actor, case=case, to_status=CaseStatus.ACTIVE, ip=ip)
     returnee = Returnee.objects.create(request=request, case=case)
     if consent.to_return is not None and consent.given_on is not None:
-        _record_consent(actor, case, ConsentPurpose.RETURN, consent.to_return, consent.given_on)
+        consent_record(
+            actor=actor,
+            case=case,
+            consent=Consent(
+                purpose=ConsentPurpose.RETURN, granted=consent.to_return, given_on=consent.given_on
+            ),
+            ip=ip,
+        )
         if consent.share_with_agency:
-            _record_consent(
-                actor, case, ConsentPurpose.SHARING, True, consent.given_on, request.requesting_agency
+            consent_record(
+                actor=actor,
+                case=case,
+                consent=Consent(
+                    purpose=ConsentPurpose.SHARING,
+                    shared_with=request.requesting_agency,
+                    given_on=consent.given_on,
+                ),
+                ip=ip,
             )
     _audit(actor, Action.CREATE, "returnee", [request.code, case.code], ["case"], org.id, ip)
     return returnee
@@ -279,7 +250,7 @@ def returnee_add(
 def returnee_cancel(*, actor: Any, returnee: Returnee, reason: str, ip: str | None = None) -> Returnee:
     """Stop a return (the person decided not to come home, or could not). Open tracing and planned stays end."""
     request = returnee.request
-    _require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
+    require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
     returnee = Returnee.objects.select_for_update().get(pk=returnee.pk)
     if returnee.stage == Stage.CANCELLED:
         raise ValidationError(_("This return has already been cancelled."))
@@ -323,7 +294,7 @@ def tracing_request(
     if not returnees:
         raise ValidationError(_("Choose at least one person."))
     request = returnees[0].request
-    _require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
+    require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
     if any(r.request_id != request.id for r in returnees):
         raise PermissionDenied404
     if assigned_org.is_external or not assigned_org.is_active:
@@ -371,7 +342,7 @@ def tracing_request(
 
 
 def _require_tracer(actor: Any, tracing: Tracing) -> None:
-    _require(actor, Cap.TRACING_RECORD, tracing.assigned_org_id)
+    require(actor, Cap.TRACING_RECORD, tracing.assigned_org_id)
     if tracing.status != TracingStatus.OPEN:
         raise ValidationError(_("This tracing is no longer open."))
 
@@ -482,7 +453,7 @@ def reply_record(
     ip: str | None = None,
 ) -> Reply:
     """Record that the tracing results went back to the requesting agency. Needs each person's consent."""
-    _require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
+    require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
     returnees = reply_candidates(request)
     if not returnees:
         raise ValidationError(_("There is no completed family tracing to reply about."))
@@ -492,7 +463,7 @@ def reply_record(
     missing = [
         r.case.reference
         for r in returnees
-        if active_consent_for(r.case, ConsentPurpose.SHARING, request.requesting_agency_id) is None
+        if consent_in_force(r.case, ConsentPurpose.SHARING, request.requesting_agency_id) is None
     ]
     if missing:
         raise ValidationError(
@@ -529,7 +500,7 @@ def reply_record(
 def _check_facility_sharing(case: Case, facility: Facility) -> None:
     if (
         facility.organisation_id != case.owner_org_id
-        and active_consent_for(case, ConsentPurpose.SHARING, facility.organisation_id) is None
+        and consent_in_force(case, ConsentPurpose.SHARING, facility.organisation_id) is None
     ):
         raise ValidationError(
             {
@@ -552,7 +523,7 @@ def travel_save(
 ) -> TravelPlan:
     """Save the travel document and planned date; with a transit centre, plan the stay for that date."""
     request = returnee.request
-    _require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
+    require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
     _open_returnee(returnee)
     if Handover.objects.filter(returnee=returnee).exists():
         raise ValidationError(
@@ -640,7 +611,7 @@ def handover_record(
     if not returnees:
         raise ValidationError(_("Choose at least one person."))
     request = returnees[0].request
-    _require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
+    require(actor, Cap.RETURN_MANAGE, request.owner_org_id)
     if any(r.request_id != request.id for r in returnees):
         raise PermissionDenied404
     if not can(details.received_by, Cap.RETURN_MANAGE, request.owner_org_id):
@@ -674,9 +645,7 @@ def handover_record(
         _require_return_consent(returnee, on=when)
         consents = []
         for share in sharing:
-            consent = active_consent_for(
-                returnee.case, ConsentPurpose.SHARING, share.organisation.id, on=when
-            )
+            consent = consent_in_force(returnee.case, ConsentPurpose.SHARING, share.organisation.id, on=when)
             if consent is None:
                 raise ValidationError(
                     _(
@@ -721,7 +690,7 @@ def handover_record(
 # ---- transit centres: facilities, rooms, beds ------------------------------------------------------------
 @transaction.atomic
 def facility_save(*, actor: Any, facility: Facility, ip: str | None = None) -> Facility:
-    _require(actor, Cap.FACILITY_MANAGE, facility.organisation_id)
+    require(actor, Cap.FACILITY_MANAGE, facility.organisation_id)
     creating = facility.pk is None
     try:
         facility.full_clean()
@@ -746,7 +715,7 @@ def facility_save(*, actor: Any, facility: Facility, ip: str | None = None) -> F
 def room_save(*, actor: Any, room: Room, beds: int = 0, ip: str | None = None) -> Room:
     """Save a room; ``beds`` new beds are added to it, numbered after the existing ones."""
     facility = room.facility
-    _require(actor, Cap.FACILITY_MANAGE, facility.organisation_id)
+    require(actor, Cap.FACILITY_MANAGE, facility.organisation_id)
     creating = room.pk is None
     if not creating:
         before = Room.objects.get(pk=room.pk)
@@ -789,7 +758,7 @@ def room_save(*, actor: Any, room: Room, beds: int = 0, ip: str | None = None) -
 @transaction.atomic
 def bed_set_active(*, actor: Any, bed: Bed, active: bool, ip: str | None = None) -> Bed:
     facility = bed.room.facility
-    _require(actor, Cap.FACILITY_MANAGE, facility.organisation_id)
+    require(actor, Cap.FACILITY_MANAGE, facility.organisation_id)
     if not active and Stay.objects.filter(bed=bed, status=StayStatus.ADMITTED).exists():
         raise ValidationError(_("Someone is staying in this bed."))
     bed.is_active = active
@@ -812,7 +781,7 @@ def stay_plan(
     ip: str | None = None,
 ) -> Stay:
     """Plan an arrival at a transit centre. A centre run by another organisation needs consent to share."""
-    _require(actor, Cap.RETURN_MANAGE, case.owner_org_id)
+    require(actor, Cap.RETURN_MANAGE, case.owner_org_id)
     if case.is_closed:
         raise ValidationError(_("The case is closed."))
     if not facility.is_active:
@@ -889,7 +858,7 @@ def _audit_stay(
 
 
 def _require_transit(actor: Any, stay: Stay) -> None:
-    _require(actor, Cap.TRANSIT_OPERATE, stay.facility.organisation_id)
+    require(actor, Cap.TRANSIT_OPERATE, stay.facility.organisation_id)
 
 
 BED_TAKEN = gettext_noop("Someone is already staying in that bed. Choose another.")
@@ -1001,7 +970,7 @@ def stay_service_add(*, actor: Any, stay: Stay, service: StayService, ip: str | 
         raise ValidationError({"happened_on": _("The date cannot be before the admission.")})
     service.consent = None
     if service.kind in MEDICAL_SERVICES:
-        consent = active_consent_for(stay.case, ConsentPurpose.MEDICAL, on=service.happened_on)
+        consent = consent_in_force(stay.case, ConsentPurpose.MEDICAL, on=service.happened_on)
         if consent is None:
             raise ValidationError(
                 {"kind": _("Medical checks and tests need the person's recorded consent. Record it first.")}

@@ -20,7 +20,7 @@ from homeward.accounts.models import Organisation
 from homeward.accounts.policy import can, orgs_with
 from homeward.cases.models import Consent
 from homeward.cases.picklists import ConsentPurpose
-from homeward.cases.services import PermissionDenied404, case_record_view, cases_record_list
+from homeward.cases.services import PermissionDenied404, case_record_view, cases_record_list, consent_in_force
 from homeward.forms import client_ip
 from homeward.returns import forms, selectors, services
 from homeward.returns.models import Bed, Facility, Room, Stay
@@ -226,7 +226,7 @@ def stay_detail(request: HttpRequest, code: str) -> HttpResponse:
             "person": case.person,
             "services": stay.services.select_related("recorded_by"),
             "medical_consents": consents,
-            "medical_consent": services.active_consent_for(case, ConsentPurpose.MEDICAL) is not None,
+            "medical_consent": consent_in_force(case, ConsentPurpose.MEDICAL) is not None,
             "service_form": forms.StayServiceForm()
             if operate and stay.status == StayStatus.ADMITTED
             else None,
