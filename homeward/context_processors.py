@@ -19,8 +19,18 @@ def homeward(request: HttpRequest) -> dict[str, Any]:
 
         return count(user)
 
+    def referral_count() -> int:
+        from homeward.referrals.selectors import waiting_count
+
+        return waiting_count(user)
+
     return {
         "caps": {cap.name: cap in caps for cap in Cap},
+        "IN_NETWORK": bool(caps),
+        # Referrals and transfers waiting for the user's organisations to act.
+        "REFERRAL_COUNT": SimpleLazyObject(referral_count)
+        if caps & {Cap.REFERRAL_RECEIVE, Cap.REFERRAL_SEND, Cap.CASE_TRANSFER}
+        else 0,
         # Counted only when a page shows it (the menu of signed-in users with cases).
         "QUEUE_COUNT": SimpleLazyObject(queue_count) if Cap.CASE_VIEW in caps else 0,
         "DEMO_MODE": settings.DEMO_MODE,

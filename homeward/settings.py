@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "homeward.cases",
     "homeward.returns",
     "homeward.reintegration",
+    "homeward.referrals",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("returns/", include("homeward.returns.urls")),
     path("transit/", include(transit_patterns)),
     path("reintegration/", include("homeward.reintegration.urls")),
+    path("referrals/", include("homeward.referrals.urls")),
     path("queue/", reintegration_views.queue, name="queue"),
     path("audit/", audit_log, name="audit_log"),
     path("places/districts/", district_options, name="district_options"),

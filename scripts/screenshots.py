@@ -79,6 +79,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--tracer-user", default="caseworker.svk", help="provincial user for the tracing page"
     )
     parser.add_argument("--transit-user", default="transit", help="transit-centre user for the board")
+    parser.add_argument("--provider-user", default="provider", help="service provider for referrals received")
+    parser.add_argument("--coordinator-user", default="coordinator", help="national coordinator (directory)")
+    parser.add_argument("--receiver-user", default="supervisor.svk", help="supervisor offered a transfer")
+    parser.add_argument(
+        "--only", default="", help="comma-separated groups to shoot (default all): " + ", ".join(GROUPS)
+    )
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--languages", default="en,lo", help="comma-separated language codes")
     parser.add_argument(
@@ -91,6 +97,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each page")
     args = parser.parse_args(argv)
     args.languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+    args.only = [group.strip() for group in args.only.split(",") if group.strip()] or list(GROUPS)
     args.sizes = [parse_size(size) for size in args.sizes.split(",") if size.strip()]
     args.base_url = args.base_url.rstrip("/") + "/"
     return args
@@ -223,14 +230,13 @@ class Shooter:
         for lang in self.args.languages:
             for size in self.args.sizes:
                 print(f"{lang} {size[0]}x{size[1]}")
-                self.login_page(lang, size)
-                self.session(lang, size, self.args.user, self.case_pages)
-                self.session(lang, size, self.args.dpo_user, self.audit_page)
-                self.session(lang, size, self.args.admin_user, self.organisation_page)
-                self.session(lang, size, self.args.user, self.return_pages)
-                self.session(lang, size, self.args.tracer_user, self.tracing_page)
-                self.session(lang, size, self.args.transit_user, self.transit_pages)
-                self.session(lang, size, self.args.user, self.reintegration_pages)
+                if "login" in self.args.only:
+                    self.login_page(lang, size)
+                for group in self.args.only:
+                    if group == "login":
+                        continue
+                    user_arg, method = GROUPS[group]
+                    self.session(lang, size, getattr(self.args, user_arg), getattr(self, method))
 
     def login_page(self, lang: str, size: tuple[int, int]) -> None:
         context = self.new_context(size)
@@ -376,6 +382,86 @@ class Shooter:
                     self.shoot(page, lang, size, "after-return")
                     return
         self.problems.append(f"{lang}-{size[0]}: no case with a score chart found")
+
+    def referral_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        """The caseworker's side: referrals sent, one referral, its slip in Lao, and referring a case."""
+        self.goto(page, "/referrals/sent/")
+        self.shoot(page, lang, size, "referrals-sent")
+        link = page.locator("main table tbody tr td:nth-child(2) a").first
+        case_link = page.locator("main table tbody tr td:first-child a").first
+        if link.count() == 0:
+            raise ScreenshotError("no referral sent: run `homeward demo-setup`")
+        case_url = case_link.get_attribute("href") or ""
+        referral_url = link.get_attribute("href") or ""
+        self.goto(page, referral_url)
+        self.shoot(page, lang, size, "referral-sent")
+        self.goto(page, referral_url + "slip/?lang=lo")
+        self.shoot(page, lang, size, "referral-slip")
+        self.goto(page, case_url)
+        page.locator("#referrals").scroll_into_view_if_needed()
+        self.shoot(page, lang, size, "case-referrals")
+        self.goto(page, "/referrals/cases/" + case_url.rstrip("/").split("/")[-1] + "/refer/")
+        self.shoot(page, lang, size, "refer-search")
+        choose = page.locator("main .service-card a.button").first
+        if choose.count():
+            with page.expect_navigation():
+                choose.click()
+            self.settle(page)
+            self.shoot(page, lang, size, "refer-form")
+
+    def received_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/referrals/received/")
+        self.shoot(page, lang, size, "referrals-received")
+        link = page.locator("main table tbody a").first
+        if link.count():
+            with page.expect_navigation():
+                link.click()
+            self.settle(page)
+            self.shoot(page, lang, size, "referral-received")
+
+    def directory_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/referrals/directory/?category=vocational")
+        self.shoot(page, lang, size, "directory")
+        self.goto(page, "/referrals/directory/?category=vocational&view=map")
+        self.shoot(page, lang, size, "directory-map")
+        self.goto(page, "/referrals/directory/")
+        link = page.locator("main .service-name").first
+        href = link.get_attribute("href") or ""
+        self.goto(page, href)
+        self.shoot(page, lang, size, "service")
+        self.goto(page, href + "edit/")
+        self.shoot(page, lang, size, "service-edit")
+        self.goto(page, "/referrals/figures/?period=all")
+        self.shoot(page, lang, size, "network-figures")
+        self.goto(page, "/referrals/gaps/")
+        self.shoot(page, lang, size, "network-gaps")
+
+    def transfer_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        self.goto(page, "/referrals/transfers/")
+        self.shoot(page, lang, size, "transfers")
+        link = page.locator("main table tbody a").first
+        if link.count():
+            with page.expect_navigation():
+                link.click()
+            self.settle(page)
+            self.shoot(page, lang, size, "transfer")
+
+
+# Groups of pages: {name: (the argument naming the user, the method that visits them)}.
+GROUPS = {
+    "login": ("user", "login_page"),
+    "cases": ("user", "case_pages"),
+    "audit": ("dpo_user", "audit_page"),
+    "organisation": ("admin_user", "organisation_page"),
+    "returns": ("user", "return_pages"),
+    "tracing": ("tracer_user", "tracing_page"),
+    "transit": ("transit_user", "transit_pages"),
+    "reintegration": ("user", "reintegration_pages"),
+    "referrals": ("user", "referral_pages"),
+    "received": ("provider_user", "received_pages"),
+    "directory": ("coordinator_user", "directory_pages"),
+    "transfers": ("receiver_user", "transfer_pages"),
+}
 
 
 def wait_for_server(base_url: str, seconds: float = 20.0) -> None:

@@ -44,6 +44,15 @@ class Cap(StrEnum):
     FACILITY_MANAGE = "facility.manage"  # the organisation's transit centres, rooms and beds
     PLAN_APPROVE = "plan.approve"  # approve reintegration plans and closures of the organisation's cases
     SCORE_CONFIGURE = "score.configure"  # the Reintegration Sustainability score's indicators and weights
+    REFERRAL_SEND = (
+        "referral.send"  # refer the organisation's cases to services; revoke; record outside outcomes
+    )
+    REFERRAL_RECEIVE = (
+        "referral.receive"  # answer referrals sent to the organisation, see the sections shared
+    )
+    CASE_TRANSFER = "case.transfer"  # hand a case to another organisation, or take one over
+    DIRECTORY_EDIT = "directory.edit"  # the organisation's own entries in the service directory
+    DIRECTORY_MANAGE = "directory.manage"  # every entry of the directory, and the network's service levels
 
 
 CAP_LABELS: dict[Cap, str | Promise] = {
@@ -67,6 +76,11 @@ CAP_LABELS: dict[Cap, str | Promise] = {
     Cap.FACILITY_MANAGE: _("Set up the organisation's transit centres, rooms and beds"),
     Cap.PLAN_APPROVE: _("Approve reintegration plans and case closures"),
     Cap.SCORE_CONFIGURE: _("Configure the Reintegration Sustainability score (indicators and weights)"),
+    Cap.REFERRAL_SEND: _("Refer the organisation's cases to services, and revoke referrals"),
+    Cap.REFERRAL_RECEIVE: _("Answer referrals sent to the organisation and see the sections shared"),
+    Cap.CASE_TRANSFER: _("Hand cases to another organisation, and take cases over"),
+    Cap.DIRECTORY_EDIT: _("Keep the organisation's entries in the service directory"),
+    Cap.DIRECTORY_MANAGE: _("Keep every entry of the service directory and the network's service levels"),
 }
 
 _CASEWORK = {
@@ -80,25 +94,35 @@ _CASEWORK = {
     Cap.DOCUMENT_UPLOAD,
     Cap.RETURN_MANAGE,
     Cap.TRACING_RECORD,
+    Cap.REFERRAL_SEND,
+    Cap.REFERRAL_RECEIVE,
 }
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
     Role.CASEWORKER: frozenset(_CASEWORK),
     Role.SUPERVISOR: frozenset(
-        _CASEWORK | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE, Cap.FACILITY_MANAGE, Cap.PLAN_APPROVE}
+        _CASEWORK
+        | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE, Cap.FACILITY_MANAGE, Cap.PLAN_APPROVE, Cap.CASE_TRANSFER}
     ),
-    Role.ORG_ADMIN: frozenset({Cap.USERS_MANAGE, Cap.ORG_EDIT, Cap.FACILITY_MANAGE}),
+    Role.ORG_ADMIN: frozenset({Cap.USERS_MANAGE, Cap.ORG_EDIT, Cap.FACILITY_MANAGE, Cap.DIRECTORY_EDIT}),
     # Transit-centre staff see the people staying at their organisation's centres, and nothing else.
     Role.TRANSIT_STAFF: frozenset({Cap.TRANSIT_OPERATE}),
-    Role.SERVICE_PROVIDER: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT}),
-    Role.NATIONAL_COORDINATOR: frozenset({Cap.STATS_NATIONAL, Cap.SCORE_CONFIGURE}),
+    Role.SERVICE_PROVIDER: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT, Cap.REFERRAL_RECEIVE}),
+    Role.NATIONAL_COORDINATOR: frozenset({Cap.STATS_NATIONAL, Cap.SCORE_CONFIGURE, Cap.DIRECTORY_MANAGE}),
     Role.RESEARCHER: frozenset({Cap.STATS_NATIONAL}),
     Role.DPO: frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.CONSENT_WITHDRAW, Cap.AUDIT_VIEW}),
 }
 
 # Capabilities that show identifying data.
 IDENTIFYING_CAPS = frozenset(
-    {Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.AUDIT_VIEW, Cap.TRACING_RECORD, Cap.TRANSIT_OPERATE}
+    {
+        Cap.CASE_VIEW,
+        Cap.DOCUMENT_VIEW,
+        Cap.AUDIT_VIEW,
+        Cap.TRACING_RECORD,
+        Cap.TRANSIT_OPERATE,
+        Cap.REFERRAL_RECEIVE,
+    }
 )
 # A role holding any of these must sign in with a second factor: it sees identifying data, or it can hand
 # itself someone else's account (password links, second-factor resets).

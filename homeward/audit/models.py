@@ -18,6 +18,7 @@ class Action(models.TextChoices):
     LOGOUT = "logout", _("Signed out")
     SECURITY = "security", _("Security change")
     ROTATE = "rotate", _("Keys rotated")
+    DENIED = "denied", _("Refused")
 
 
 class AuditEvent(models.Model):
@@ -91,6 +92,10 @@ OBJECT_TYPES = {
     "visit": _("Follow-up visit"),
     "closure_request": _("Closure request"),
     "score_config": _("Score configuration"),
+    "service_entry": _("Directory entry"),
+    "referral": _("Referral"),
+    "transfer": _("Case transfer"),
+    "network_settings": _("Network service levels"),
 }
 
 EXTRA_FIELD_LABELS = {
@@ -109,4 +114,12 @@ EXTRA_FIELD_LABELS = {
     "survey": _("survey"),
     "instalments": _("instalments"),
     "provider": _("provider"),
+    "section:identity": _("name, sex, age and languages"),
+    "section:contact": _("phone and home address"),
+    "section:needs": _("needs assessment"),
+    "section:plan": _("reintegration plan"),
+    "section:services": _("services already given"),
+    "section:trafficking": _("trafficking experience"),
+    "owner": _("owning organisation"),
+    "import": _("import"),
 }

@@ -328,6 +328,11 @@ def consent_withdraw(
         organisation_id=case.owner_org_id,
         ip=ip,
     )
+    # Sharing stops with the consent: open referrals and pending transfers to that organisation end now.
+    from homeward.referrals.services import on_consent_withdrawn
+
+    consent.case = case
+    on_consent_withdrawn(actor=actor, consent=consent, ip=ip)
     return consent
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -22,13 +23,23 @@ from homeward.accounts.policy import can, orgs_with
 from homeward.accounts.selectors import caseworkers_of
 from homeward.cases import forms, selectors, services
 from homeward.cases.models import Case, TraffickingEvent
+from homeward.cases.picklists import ConsentPurpose
 from homeward.cases.services import PermissionDenied404
 from homeward.forms import client_ip
 from homeward.people.models import IDENTIFYING_FIELDS, Person
 from homeward.people.services import apply_birth
+from homeward.referrals.selectors import referrals_of, transfers_of
 from homeward.reintegration.selectors import earlier_cases, reintegration_of
 
 PAGE_SIZE = 25
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -216,6 +227,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reint": reintegration_of(case),
             "closed": case.is_closed,
             "consents": list(selectors.consents_for(case)),
+            "referrals": referrals_of(case),
+            "transfers": transfers_of(case),
             "comment_form": forms.CommentForm(),
             "may": {
                 "edit": can(request.user, Cap.CASE_EDIT, org),
@@ -231,6 +244,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "plan_stay": can(request.user, Cap.RETURN_MANAGE, org) and not case.is_closed,
                 "approve": can(request.user, Cap.PLAN_APPROVE, org),
                 "link": can(request.user, Cap.CASE_EDIT, org) and earlier_cases(case).exists(),
+                "refer": can(request.user, Cap.REFERRAL_SEND, org),
+                "transfer": can(request.user, Cap.CASE_TRANSFER, org),
             },
             "today": timezone.localdate(),
         },
@@ -402,10 +417,18 @@ def comment_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_add(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, code, Cap.CONSENT_RECORD)
-    form = forms.ConsentForm(request.POST or None)
-    form.fields["shared_with"].queryset = Organisation.objects.filter(is_active=True).exclude(
-        id=case.owner_org_id
+    others = Organisation.objects.filter(is_active=True).exclude(id=case.owner_org_id)
+    # A referral or transfer page links here to record the consent to share with one organisation.
+    initial: dict[str, Any] = {}
+    shared_with = (
+        others.filter(code=request.GET.get("shared_with", "")).first()
+        if _is_uuid(request.GET.get("shared_with", ""))
+        else None
     )
+    if shared_with is not None:
+        initial = {"purpose": ConsentPurpose.SHARING, "shared_with": shared_with}
+    form = forms.ConsentForm(request.POST or None, initial=initial)
+    form.fields["shared_with"].queryset = others
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(

@@ -14,10 +14,11 @@ def error_summary(*forms: Any) -> dict[str, Any]:
 
 def _picklist(name: str) -> Any:
     from homeward.cases import picklists
+    from homeward.referrals import picklists as referral_picklists
     from homeward.reintegration import picklists as reintegration_picklists
     from homeward.returns import picklists as return_picklists
 
-    for module in (picklists, return_picklists, reintegration_picklists):
+    for module in (picklists, return_picklists, reintegration_picklists, referral_picklists):
         if hasattr(module, name):
             return getattr(module, name)
     raise AttributeError(name)

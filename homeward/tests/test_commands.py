@@ -62,6 +62,24 @@ def test_demo_setup_creates_every_role_and_prints_logins(db, settings):
     assert {StayStatus.PLANNED, StayStatus.ADMITTED, StayStatus.DISCHARGED} <= set(
         Stay.objects.values_list("status", flat=True)
     )
+    # A directory that covers every province (with gaps), referrals in every state, and transfers.
+    from homeward.referrals.models import Referral, Service, Transfer
+    from homeward.referrals.picklists import ReferralStatus, TransferStatus
+    from homeward.referrals.selectors import gaps, province_counts
+
+    assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert Referral.objects.filter(outside=True).exists()
+    assert set(Transfer.objects.values_list("status", flat=True)) >= {
+        TransferStatus.REQUESTED,
+        TransferStatus.ACCEPTED,
+        TransferStatus.DECLINED,
+    }
+    counts = province_counts(Service.objects.filter(status="active", category="health"))
+    assert (
+        len(counts) == 18 and sum(1 for n in counts.values() if n) == 16
+    )  # two provinces without a hospital
+    assert all(province_counts(Service.objects.filter(status="active")).values())  # every province is served
+    assert gaps(Case.objects.all())  # and some needs are not
     text = out.getvalue()
     assert "homeward-demo-2026" in text and "researcher" in text
     returns_before = Returnee.objects.count()

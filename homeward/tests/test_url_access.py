@@ -49,6 +49,17 @@ CASEWORK_OF_A = [*OUTSIDE_A, "olga", "tina", "dora"]
 APPROVERS_ONLY = [*OUTSIDE_A, "alice", "olga", "tina", "dora"]
 NOT_SCORES = ["alice", "sam", "olga", "tina", "dora", "bob", "petra", "rita", "oscar"]
 NOT_TRANSIT_OF_A = ["alice", "sam", "bob", "dora", "olga", "petra", "nora", "rita", "oscar"]
+NOT_DIRECTORY = ["alice", "sam", "tina", "dora", "bob", "petra", "rita", "oscar"]
+NOT_PARTY = [
+    "bob",
+    "nora",
+    "rita",
+    "oscar",
+    "tina",
+    "olga",
+]  # neither the case's organisation nor the receiver
+NOT_TRANSFER = ["alice", "olga", "tina", "dora", "bob", "petra", "nora", "rita", "oscar"]
+NOT_NETWORK_FIGURES = ["alice", "olga", "tina", "dora", "bob", "petra", "oscar"]
 ACCESS: dict[str, Rule] = {
     # public
     "index": Rule(public=True, ok_status=(302,)),
@@ -222,6 +233,76 @@ ACCESS: dict[str, Rule] = {
         ok_status=(302,),
         denied=["bob", "olga", "dora", "petra", "nora", "rita", "oscar"],
     ),
+    # referral network
+    "referrals:directory": Rule(denied=["oscar"]),
+    "referrals:directory_export": Rule(allowed="petra", denied=["oscar"]),
+    "referrals:service": Rule(kwargs="service", allowed="rita", denied=["oscar"]),
+    "referrals:service_new": Rule(allowed="olga", denied=NOT_DIRECTORY),
+    "referrals:directory_import": Rule(allowed="olga", denied=NOT_DIRECTORY),
+    "referrals:service_edit": Rule(kwargs="service", allowed="nora", denied=[*NOT_DIRECTORY, "olga"]),
+    "referrals:provider_new": Rule(allowed="nora", denied=[*NOT_DIRECTORY, "olga"]),
+    "referrals:settings": Rule(allowed="nora", denied=[*NOT_DIRECTORY, "olga"]),
+    "referrals:incoming": Rule(allowed="petra", denied=["tina", "olga", "dora", "nora", "rita", "oscar"]),
+    "referrals:outgoing": Rule(denied=["tina", "olga", "dora", "petra", "nora", "rita", "oscar"]),
+    "referrals:refer": Rule(kwargs="case", denied=CASEWORK_OF_A),
+    "referrals:transfer_new": Rule(kwargs="case", allowed="sam", denied=[*CASEWORK_OF_A, "alice"]),
+    "referrals:detail": Rule(kwargs="referral", allowed="petra", denied=NOT_PARTY),
+    "referrals:accept": Rule(
+        kwargs="referral", allowed="petra", method="post", ok_status=(302,), denied=[*NOT_PARTY, "alice"]
+    ),
+    "referrals:decline": Rule(
+        kwargs="referral",
+        allowed="petra",
+        method="post",
+        ok_status=(302,),
+        data={"reason": "No place"},
+        denied=[*NOT_PARTY, "alice"],
+    ),
+    "referrals:ask": Rule(
+        kwargs="referral",
+        allowed="petra",
+        method="post",
+        ok_status=(302,),
+        data={"reason": "When?"},
+        denied=[*NOT_PARTY, "alice"],
+    ),
+    "referrals:complete": Rule(
+        kwargs="referral",
+        allowed="petra",
+        method="post",
+        ok_status=(302,),
+        data={"delivered_on": "{today}", "service_type": "Legal", "description": "Advice"},
+        denied=[*NOT_PARTY, "alice"],
+    ),
+    "referrals:answer": Rule(
+        kwargs="referral",
+        method="post",
+        ok_status=(302,),
+        data={"answer": "Next week"},
+        denied=[*NOT_PARTY, "petra", "dora"],
+    ),
+    "referrals:revoke": Rule(
+        kwargs="referral",
+        method="post",
+        ok_status=(302,),
+        data={"reason": "Moved"},
+        denied=[*NOT_PARTY, "petra", "dora"],
+    ),
+    "referrals:not_taken_up": Rule(
+        kwargs="outside",
+        method="post",
+        ok_status=(302,),
+        data={"reason": "Did not go"},
+        denied=[*NOT_PARTY, "petra", "dora"],
+    ),
+    "referrals:slip": Rule(kwargs="referral", denied=[*NOT_PARTY, "petra", "dora"]),
+    "referrals:transfers": Rule(allowed="sam", denied=NOT_TRANSFER),
+    "referrals:transfer": Rule(kwargs="transfer", allowed="sam", denied=NOT_TRANSFER),
+    "referrals:transfer_cancel": Rule(
+        kwargs="transfer", allowed="sam", method="post", ok_status=(302,), denied=NOT_TRANSFER
+    ),
+    "referrals:figures": Rule(allowed="nora", denied=NOT_NETWORK_FIGURES),
+    "referrals:gaps": Rule(allowed="rita", denied=NOT_NETWORK_FIGURES),
 }
 
 
@@ -266,8 +347,10 @@ def world(personas, open_case):
     uidb64, token = link.rstrip("/").split("/")[-2:]
     journey = build_journey(personas)
     reint = _reintegration_world(personas, case)
+    network = _network_world(personas, case)
     return {
         **reint,
+        **network,
         "request": {"code": journey.request.code},
         "reply": {"code": journey.request.code, "reply_code": journey.reply.code},
         "returnee": {"code": journey.waiting.code},
@@ -331,6 +414,27 @@ def _reintegration_world(personas, case):
         "instalment": {"code": grant.instalments.get().code},
         "closure": {"code": closure.code},
         "score": {"version": config.version},
+    }
+
+
+def _network_world(personas, case):
+    from homeward.referrals.services import transfer_request
+    from homeward.referrals.tests.helpers import consent_to_share, refer, service
+    from homeward.tests.factories import OrganisationFactory
+
+    entry = service(personas)
+    consent_to_share(personas, case, personas.org_p)
+    referral = refer(personas, case, entry)
+    hospital = OrganisationFactory(name="Hospital H", type="HealthServiceOrganisation", is_external=True)
+    consent_to_share(personas, case, hospital)
+    outside = refer(personas, case, service(personas, org=hospital, name="Clinic", category="health"))
+    consent_to_share(personas, case, personas.org_b)
+    transfer = transfer_request(actor=personas.sam, case=case, to_org=personas.org_b, reason="Moved")
+    return {
+        "service": {"code": entry.code},
+        "referral": {"code": referral.code},
+        "outside": {"code": outside.code},
+        "transfer": {"code": transfer.code},
     }
 
 
@@ -401,6 +505,10 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
             "visit",
             "instalment",
             "closure",
+            "service",
+            "referral",
+            "outside",
+            "transfer",
         }
     ),
 )

@@ -12,6 +12,8 @@ from homeward.accounts.selectors import caseworkers_of
 from homeward.cases.generate import generate_cases
 from homeward.cases.models import Case
 from homeward.places.models import Area, Country
+from homeward.referrals.demo import generate_directory, generate_referrals
+from homeward.referrals.models import Referral, Service
 from homeward.reintegration.demo import ensure_default_config, generate_reintegration
 from homeward.reintegration.models import ReintegrationPlan
 from homeward.returns.demo import generate_returns
@@ -101,6 +103,11 @@ class Command(BaseCommand):
         if not ReintegrationPlan.objects.exists():
             users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS])}
             generate_reintegration(organisation=orgs[0], users=users)
+        users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS])}
+        if not Service.objects.exists():
+            generate_directory(orgs=orgs, coordinator=users["coordinator"])
+        if not Referral.objects.exists():
+            generate_referrals(orgs=orgs, users=users)
         self.print_logins()
 
     def print_logins(self):
