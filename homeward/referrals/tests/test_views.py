@@ -196,3 +196,10 @@ def test_settings_change_the_service_levels(personas, as_user):
         reverse("referrals:settings"), {"accept_within_days": 0, "complete_within_days": 20}
     )
     assert response.status_code == 200 and NetworkSettings.current().accept_within_days == 5
+
+
+def test_the_data_protection_officer_reads_refused_attempts(personas, as_user, case, entry):
+    url = reverse("referrals:refer", args=[case.code]) + f"?service={entry.code}"
+    as_user(personas.alice).post(url, {"sections": ["identity"], "message": "Debt advice"})
+    log = as_user(personas.dora).get(reverse("audit_log")).content.decode()
+    assert "Refused" in log and f"no consent to share with organisation {personas.org_p.code}" in log
