@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import gettext
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
 from django.db import transaction
@@ -61,10 +64,19 @@ def _split_variants(text: str) -> list[str]:
     return out
 
 
-@transaction.atomic
-def places_load() -> dict[str, int]:
-    """Create or update every country, Lao province and district and Thai province. Safe to run again."""
-    counts = {"countries": 0, "provinces": 0, "districts": 0}
+@dataclass(frozen=True)
+class _Rows:
+    """The reference data as rows, read from the bundled files once per process (they never change while it
+    runs): {code: field values}; links are given by code."""
+
+    countries: dict[str, dict[str, Any]]
+    areas: dict[str, dict[str, Any]]  # Lao provinces, then Lao districts, then Thai provinces
+    checkpoints: dict[str, dict[str, Any]]
+
+
+@cache
+def _rows() -> _Rows:
+    countries: dict[str, dict[str, Any]] = {}
     for country in pycountry.countries:
         localised = _country_names(country.alpha_2)
         spellings = [
@@ -75,20 +87,14 @@ def places_load() -> dict[str, int]:
             country.alpha_3,
             *localised.values(),
         ]
-        Country.objects.update_or_create(
-            code=country.alpha_2,
-            defaults={
-                "name_en": localised["en"],
-                "name_lo": localised["lo"],
-                "name_th": localised["th"],
-                "name_fr": localised["fr"],
-                "search_text": search_text(spellings),
-            },
-        )
-        counts["countries"] += 1
-    laos = Country.objects.get(code="LA")
-    thailand = Country.objects.get(code="TH")
-
+        countries[country.alpha_2] = {
+            "name_en": localised["en"],
+            "name_lo": localised["lo"],
+            "name_th": localised["th"],
+            "name_fr": localised["fr"],
+            "search_text": search_text(spellings),
+        }
+    areas: dict[str, dict[str, Any]] = {}
     with (DATA / "lao_provinces.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             spellings = [
@@ -101,22 +107,17 @@ def places_load() -> dict[str, int]:
                 row["iso_3166_2"],
                 *_split_variants(row["iso_local_other_name"]),
             ]
-            Area.objects.update_or_create(
-                code=row["code"],
-                defaults={
-                    "country": laos,
-                    "parent": None,
-                    "level": AreaLevel.PROVINCE,
-                    "iso_code": row["iso_3166_2"],
-                    "name_en": row["name_en"],
-                    "name_lo": row["name_local"],
-                    "name_th": row["name_th"],
-                    "name_fr": row["name_en"],
-                    "search_text": search_text(spellings),
-                },
-            )
-            counts["provinces"] += 1
-    provinces = {a.code: a for a in Area.objects.filter(country=laos, level=AreaLevel.PROVINCE)}
+            areas[row["code"]] = {
+                "country": "LA",
+                "parent": None,
+                "level": AreaLevel.PROVINCE,
+                "iso_code": row["iso_3166_2"],
+                "name_en": row["name_en"],
+                "name_lo": row["name_local"],
+                "name_th": row["name_th"],
+                "name_fr": row["name_en"],
+                "search_text": search_text(spellings),
+            }
     with (DATA / "lao_districts.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             spellings = [
@@ -126,20 +127,16 @@ def places_load() -> dict[str, int]:
                 row["name_en_app"],
                 *_split_variants(row["name_local_variants"]),
             ]
-            Area.objects.update_or_create(
-                code=row["code"],
-                defaults={
-                    "country": laos,
-                    "parent": provinces[row["parent_code"]],
-                    "level": AreaLevel.DISTRICT,
-                    "name_en": row["name_en"],
-                    "name_lo": row["name_local"],
-                    "name_th": "",
-                    "name_fr": row["name_en"],
-                    "search_text": search_text(spellings),
-                },
-            )
-            counts["districts"] += 1
+            areas[row["code"]] = {
+                "country": "LA",
+                "parent": row["parent_code"],
+                "level": AreaLevel.DISTRICT,
+                "name_en": row["name_en"],
+                "name_lo": row["name_local"],
+                "name_th": "",
+                "name_fr": row["name_en"],
+                "search_text": search_text(spellings),
+            }
     with (DATA / "thai_provinces.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             spellings = [
@@ -151,53 +148,120 @@ def places_load() -> dict[str, int]:
                 row["abbr_en"],
                 row["code"],
             ]
-            Area.objects.update_or_create(
-                code=row["code"],
-                defaults={
-                    "country": thailand,
-                    "parent": None,
-                    "level": AreaLevel.PROVINCE,
-                    "iso_code": row["code"],
-                    "name_en": row["name_en"],
-                    "name_lo": row["name_lo"],
-                    "name_th": row["name_local"],
-                    "name_fr": row["name_en"],
-                    "search_text": search_text(spellings),
-                    "latitude": Decimal(row["lat"]) if row["lat"] else None,
-                    "longitude": Decimal(row["lng"]) if row["lng"] else None,
-                },
-            )
-            counts["provinces"] += 1
-    counts["checkpoints"] = _load_checkpoints()
-    return counts
-
-
-def _load_checkpoints() -> int:
-    areas = {a.code: a for a in Area.objects.filter(level=AreaLevel.PROVINCE)}
-    countries = {c.code: c for c in Country.objects.filter(code__in=["TH", "CN", "MM", "KH", "VN"])}
-    count = 0
+            areas[row["code"]] = {
+                "country": "TH",
+                "parent": None,
+                "level": AreaLevel.PROVINCE,
+                "iso_code": row["code"],
+                "name_en": row["name_en"],
+                "name_lo": row["name_lo"],
+                "name_th": row["name_local"],
+                "name_fr": row["name_en"],
+                "search_text": search_text(spellings),
+                "latitude": Decimal(row["lat"]) if row["lat"] else None,
+                "longitude": Decimal(row["lng"]) if row["lng"] else None,
+            }
+    checkpoints: dict[str, dict[str, Any]] = {}
     with (DATA / "border_checkpoints.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            other_country = countries.get(row["other_country"]) or (
-                Country.objects.get(code=row["other_country"]) if row["other_country"] else None
+            checkpoints[row["code"]] = {
+                "kind": row["kind"],
+                "lao_area": row["lao_area"],
+                "other_country": row["other_country"] or None,
+                "other_area": row["other_area"] or None,
+                "name_en": row["name_en"],
+                "name_lo": row["name_lo"],
+                "name_th": row["name_th"],
+                "name_fr": row["name_fr"],
+                "is_active": row["active"] == "1",
+                "search_text": search_text([row["name_en"], row["name_lo"], row["name_th"], row["code"]]),
+            }
+    return _Rows(countries, areas, checkpoints)
+
+
+@transaction.atomic
+def places_load() -> dict[str, int]:
+    """Create or update every country, Lao province and district, Thai province and border checkpoint. Safe to
+    run again. Into an empty database the rows are inserted in bulk (a new install, each test database)."""
+    rows = _rows()
+    if not Country.objects.exists() and not Area.objects.exists():
+        _bulk_load(rows)
+    else:
+        _update_load(rows)
+    return {
+        "countries": len(rows.countries),
+        "provinces": sum(1 for a in rows.areas.values() if a["level"] == AreaLevel.PROVINCE),
+        "districts": sum(1 for a in rows.areas.values() if a["level"] == AreaLevel.DISTRICT),
+        "checkpoints": len(rows.checkpoints),
+    }
+
+
+def _bulk_load(rows: _Rows) -> None:
+    Country.objects.bulk_create([Country(code=code, **values) for code, values in rows.countries.items()])
+    countries = {c.code: c for c in Country.objects.all()}
+    provinces = [
+        Area(code=code, **{**values, "country": countries[values["country"]]})
+        for code, values in rows.areas.items()
+        if values["parent"] is None
+    ]
+    Area.objects.bulk_create(provinces)
+    parents = {a.code: a for a in Area.objects.filter(parent__isnull=True)}
+    Area.objects.bulk_create(
+        [
+            Area(
+                code=code,
+                **{**values, "country": countries[values["country"]], "parent": parents[values["parent"]]},
             )
-            BorderCheckpoint.objects.update_or_create(
-                code=row["code"],
-                defaults={
-                    "kind": row["kind"],
-                    "lao_area": areas[row["lao_area"]],
-                    "other_country": other_country,
-                    "other_area": areas[row["other_area"]] if row["other_area"] else None,
-                    "name_en": row["name_en"],
-                    "name_lo": row["name_lo"],
-                    "name_th": row["name_th"],
-                    "name_fr": row["name_fr"],
-                    "is_active": row["active"] == "1",
-                    "search_text": search_text([row["name_en"], row["name_lo"], row["name_th"], row["code"]]),
-                },
-            )
-            count += 1
-    return count
+            for code, values in rows.areas.items()
+            if values["parent"] is not None
+        ]
+    )
+    areas = {a.code: a for a in Area.objects.filter(level=AreaLevel.PROVINCE)}
+    BorderCheckpoint.objects.bulk_create(
+        [_checkpoint(code, values, areas, countries) for code, values in rows.checkpoints.items()]
+    )
+
+
+def _checkpoint(
+    code: str, values: dict[str, Any], areas: dict[str, Area], countries: dict[str, Country]
+) -> BorderCheckpoint:
+    return BorderCheckpoint(
+        code=code,
+        **{
+            **values,
+            "lao_area": areas[values["lao_area"]],
+            "other_country": countries[values["other_country"]] if values["other_country"] else None,
+            "other_area": areas[values["other_area"]] if values["other_area"] else None,
+        },
+    )
+
+
+def _update_load(rows: _Rows) -> None:
+    for code, values in rows.countries.items():
+        Country.objects.update_or_create(code=code, defaults=values)
+    countries = {c.code: c for c in Country.objects.all()}
+    for parent_pass in (False, True):  # provinces first, then the districts that point to them
+        parents = {a.code: a for a in Area.objects.filter(parent__isnull=True)}
+        for code, values in rows.areas.items():
+            if (values["parent"] is not None) != parent_pass:
+                continue
+            defaults = {
+                **values,
+                "country": countries[values["country"]],
+                "parent": parents[values["parent"]] if values["parent"] else None,
+            }
+            Area.objects.update_or_create(code=code, defaults=defaults)
+    areas = {a.code: a for a in Area.objects.filter(level=AreaLevel.PROVINCE)}
+    for code, values in rows.checkpoints.items():
+        checkpoint = _checkpoint(code, values, areas, countries)
+        BorderCheckpoint.objects.update_or_create(
+            code=code,
+            defaults={
+                f.name: getattr(checkpoint, f.name)
+                for f in BorderCheckpoint._meta.concrete_fields
+                if f.name not in ("id", "code")
+            },
+        )
 
 
 def _query_filter(query: str) -> Q:

@@ -13,6 +13,25 @@ def test_reference_data_loads_completely_and_idempotently(places):
     assert Area.objects.count() == 18 + 148 + 77
 
 
+def test_loading_again_repairs_changed_rows_and_gives_the_same_data(places):
+    from homeward.places.models import BorderCheckpoint
+
+    def snapshot():
+        return (
+            sorted(Area.objects.values_list("code", "parent__code", "name_en", "name_lo", "search_text")),
+            sorted(Country.objects.values_list("code", "name_en", "name_lo", "search_text")),
+            sorted(
+                BorderCheckpoint.objects.values_list("code", "lao_area__code", "other_area__code", "name_en")
+            ),
+        )
+
+    fresh = snapshot()  # loaded in bulk into the empty test database
+    Area.objects.filter(code="LA13").update(name_en="Changed", search_text="")
+    Country.objects.filter(code="LA").update(name_lo="")
+    places_load()  # the row-by-row path, over existing data
+    assert snapshot() == fresh
+
+
 def test_vientiane_capital_and_vientiane_province_stay_apart(places):
     assert Area.objects.get(code="LA01").iso_code == "LA-VT"
     assert Area.objects.get(code="LA10").iso_code == "LA-VI"
