@@ -184,7 +184,11 @@ def service_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
             )
             raise Http404
     orgs = _organisations_for(request)
-    form = forms.ServiceForm(request.POST or None, instance=service, organisations=orgs)
+    initial = {}
+    if service is None and (request.GET.get("organisation") or "").isdigit():
+        # From "Add an organisation without accounts": its first service.
+        initial["organisation"] = orgs.filter(pk=int(request.GET["organisation"])).first()
+    form = forms.ServiceForm(request.POST or None, instance=service, organisations=orgs, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.service_save(

@@ -203,3 +203,24 @@ def test_the_data_protection_officer_reads_refused_attempts(personas, as_user, c
     as_user(personas.alice).post(url, {"sections": ["identity"], "message": "Debt advice"})
     log = as_user(personas.dora).get(reverse("audit_log")).content.decode()
     assert "Refused" in log and f"no consent to share with organisation {personas.org_p.code}" in log
+
+
+def test_a_provider_without_accounts_is_listed_then_given_a_service(personas, as_user):
+    from homeward.accounts.models import Organisation
+
+    client = as_user(personas.nora)
+    response = client.post(
+        reverse("referrals:provider_new"),
+        {
+            "name": "Outram District Hospital (synthetic)",
+            "type": "HealthServiceOrganisation",
+            "province": area("LA13").pk,
+        },
+    )
+    hospital = Organisation.objects.get(name="Outram District Hospital (synthetic)")
+    assert hospital.is_external and hospital.country.code == "LA"
+    assert response["Location"].endswith(f"?organisation={hospital.pk}")
+    page = client.get(response["Location"]).content.decode()
+    assert f'<option value="{hospital.pk}" selected>' in page
+    # An organisation without accounts has no users.
+    assert not hospital.memberships.exists()
