@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "homeward.returns",
     "homeward.reintegration",
     "homeward.referrals",
+    "homeward.training",
 ]
 
 MIDDLEWARE = [

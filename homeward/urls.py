@@ -6,6 +6,7 @@ from homeward.audit.views import audit_log
 from homeward.places.views import district_options
 from homeward.reintegration import views as reintegration_views
 from homeward.returns.urls import transit_patterns
+from homeward.training import views as training_views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("transit/", include(transit_patterns)),
     path("reintegration/", include("homeward.reintegration.urls")),
     path("referrals/", include("homeward.referrals.urls")),
+    path("training/", include("homeward.training.urls")),
+    path("verify/", training_views.verify, name="verify"),
+    path("verify/<str:code>/", training_views.verify, name="verify_code"),
     path("queue/", reintegration_views.queue, name="queue"),
     path("audit/", audit_log, name="audit_log"),
     path("places/districts/", district_options, name="district_options"),

@@ -446,6 +446,30 @@ class Shooter:
             self.settle(page)
             self.shoot(page, lang, size, "transfer")
 
+    def training_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        """The catalogue, a past session with results, a certificate, the coverage, and the public check."""
+        self.goto(page, "/training/")
+        self.shoot(page, lang, size, "training")
+        links = [
+            a.get_attribute("href") or "" for a in page.locator("main table a[href*='/sessions/']").all()
+        ]
+        if not links:
+            raise ScreenshotError("no training session: run `homeward demo-setup`")
+        self.goto(page, links[-1])  # the last listed is a past session, with results
+        self.shoot(page, lang, size, "training-session")
+        self.goto(page, links[-1] + "register/")
+        self.shoot(page, lang, size, "training-register")
+        self.goto(page, links[-1])
+        certificate = page.locator("main a[href$='/certificate/']").first
+        if certificate.count():
+            code = certificate.inner_text().strip()
+            self.goto(page, certificate.get_attribute("href") or "")
+            self.shoot(page, lang, size, "certificate")
+            self.goto(page, f"/verify/{code}/")
+            self.shoot(page, lang, size, "certificate-check")
+        self.goto(page, "/training/coverage/")
+        self.shoot(page, lang, size, "training-coverage")
+
 
 # Groups of pages: {name: (the argument naming the user, the method that visits them)}.
 GROUPS = {
@@ -461,6 +485,7 @@ GROUPS = {
     "received": ("provider_user", "received_pages"),
     "directory": ("coordinator_user", "directory_pages"),
     "transfers": ("receiver_user", "transfer_pages"),
+    "training": ("coordinator_user", "training_pages"),
 }
 
 

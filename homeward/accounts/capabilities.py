@@ -53,6 +53,10 @@ class Cap(StrEnum):
     CASE_TRANSFER = "case.transfer"  # hand a case to another organisation, or take one over
     DIRECTORY_EDIT = "directory.edit"  # the organisation's own entries in the service directory
     DIRECTORY_MANAGE = "directory.manage"  # every entry of the directory, and the network's service levels
+    TRAINING_MANAGE = "training.manage"  # courses, sessions, attendance, scores, certificates, imports
+    TRAINING_REGISTER = (
+        "training.register"  # register the organisation's staff in sessions; see their records
+    )
 
 
 CAP_LABELS: dict[Cap, str | Promise] = {
@@ -81,6 +85,8 @@ CAP_LABELS: dict[Cap, str | Promise] = {
     Cap.CASE_TRANSFER: _("Hand cases to another organisation, and take cases over"),
     Cap.DIRECTORY_EDIT: _("Keep the organisation's entries in the service directory"),
     Cap.DIRECTORY_MANAGE: _("Keep every entry of the service directory and the network's service levels"),
+    Cap.TRAINING_MANAGE: _("Run training: courses, sessions, attendance, scores and certificates"),
+    Cap.TRAINING_REGISTER: _("Register the organisation's staff for training and see their records"),
 }
 
 _CASEWORK = {
@@ -104,11 +110,15 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
         _CASEWORK
         | {Cap.CASE_ASSIGN, Cap.CASE_CLOSE, Cap.FACILITY_MANAGE, Cap.PLAN_APPROVE, Cap.CASE_TRANSFER}
     ),
-    Role.ORG_ADMIN: frozenset({Cap.USERS_MANAGE, Cap.ORG_EDIT, Cap.FACILITY_MANAGE, Cap.DIRECTORY_EDIT}),
+    Role.ORG_ADMIN: frozenset(
+        {Cap.USERS_MANAGE, Cap.ORG_EDIT, Cap.FACILITY_MANAGE, Cap.DIRECTORY_EDIT, Cap.TRAINING_REGISTER}
+    ),
     # Transit-centre staff see the people staying at their organisation's centres, and nothing else.
     Role.TRANSIT_STAFF: frozenset({Cap.TRANSIT_OPERATE}),
     Role.SERVICE_PROVIDER: frozenset({Cap.CASE_VIEW, Cap.CASE_COMMENT, Cap.REFERRAL_RECEIVE}),
-    Role.NATIONAL_COORDINATOR: frozenset({Cap.STATS_NATIONAL, Cap.SCORE_CONFIGURE, Cap.DIRECTORY_MANAGE}),
+    Role.NATIONAL_COORDINATOR: frozenset(
+        {Cap.STATS_NATIONAL, Cap.SCORE_CONFIGURE, Cap.DIRECTORY_MANAGE, Cap.TRAINING_MANAGE}
+    ),
     Role.RESEARCHER: frozenset({Cap.STATS_NATIONAL}),
     Role.DPO: frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.CONSENT_WITHDRAW, Cap.AUDIT_VIEW}),
 }

@@ -96,6 +96,10 @@ OBJECT_TYPES = {
     "referral": _("Referral"),
     "transfer": _("Case transfer"),
     "network_settings": _("Network service levels"),
+    "course": _("Course"),
+    "training_session": _("Training session"),
+    "trainee": _("Trainee"),
+    "participation": _("Participant in a session"),
 }
 
 EXTRA_FIELD_LABELS = {
@@ -122,4 +126,7 @@ EXTRA_FIELD_LABELS = {
     "section:trafficking": _("trafficking experience"),
     "owner": _("owning organisation"),
     "import": _("import"),
+    "attendance": _("attendance"),
+    "scores": _("test scores"),
+    "certificate": _("certificate"),
 }

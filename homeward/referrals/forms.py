@@ -36,6 +36,7 @@ class DirectoryFilterForm(Form):
         label=_("Nationality"), queryset=Country.objects.all(), to_field_name="code", required=False
     )
     include_closed = forms.BooleanField(label=_("Include services not taking referrals"), required=False)
+    trained_first = forms.BooleanField(label=_("Providers with trained staff first"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

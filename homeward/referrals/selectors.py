@@ -50,6 +50,7 @@ class DirectoryFilters:
     nationality: str = ""  # ISO alpha-2
     organisation: Any = None
     include_closed: bool = False
+    trained_first: bool = False  # providers whose staff completed the matching training topic come first
 
 
 def serving(area: Area) -> Q:
@@ -96,12 +97,34 @@ def directory_search(filters: DirectoryFilters) -> QuerySet[Service]:
                 | Q(organisation__short_name__icontains=word)
             )
     ids = qs.values("id").distinct()
-    return (
+    found = (
         Service.objects.filter(id__in=ids)
         .select_related("organisation", "province", "district")
         .prefetch_related("areas")
-        .order_by("province__code", "organisation__name", "name")
     )
+    if filters.trained_first:
+        found = found.annotate(trained=_trained_rank()).order_by(
+            "-trained", "province__code", "organisation__name", "name"
+        )
+        return found
+    return found.order_by("province__code", "organisation__name", "name")
+
+
+def _trained_rank() -> Any:
+    """1 for a service whose organisation's staff completed, in the last two years, the training topic that
+    matches its type of service (psychosocial first aid for counselling, shelter management for shelters...)."""
+    from django.db.models import Case as SqlCase
+    from django.db.models import IntegerField, Value, When
+
+    from homeward.training.picklists import CATEGORY_TOPIC
+    from homeward.training.selectors import organisations_trained_in
+
+    whens = [
+        When(category=category, organisation_id__in=orgs, then=Value(1))
+        for category, topic in CATEGORY_TOPIC.items()
+        if (orgs := organisations_trained_in(topic))
+    ]
+    return SqlCase(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
 
 
 def get_service(code: Any) -> Service:

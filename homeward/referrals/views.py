@@ -76,6 +76,7 @@ def _filters(form: forms.DirectoryFilterForm) -> selectors.DirectoryFilters:
         age=data.get("age"),
         nationality=nationality.code if nationality else "",
         include_closed=bool(data.get("include_closed")),
+        trained_first=bool(data.get("trained_first")),
     )
 
 
@@ -141,11 +142,16 @@ def _without(request: HttpRequest, *names: str) -> str:
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     _member(request)
     service = selectors.get_service(code)
+    from homeward.training.selectors import trained_topics
+
     return render(
         request,
         "referrals/service_detail.html",
         {
             "service": service,
+            "trained": sorted(
+                trained_topics([service.organisation_id]).get(service.organisation_id, {}).items()
+            ),
             "may_edit": services.may_edit_directory(request.user, service.organisation_id),
             "areas": sorted(service.areas.all(), key=lambda a: a.code),
         },

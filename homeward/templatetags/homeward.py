@@ -17,8 +17,15 @@ def _picklist(name: str) -> Any:
     from homeward.referrals import picklists as referral_picklists
     from homeward.reintegration import picklists as reintegration_picklists
     from homeward.returns import picklists as return_picklists
+    from homeward.training import picklists as training_picklists
 
-    for module in (picklists, return_picklists, reintegration_picklists, referral_picklists):
+    for module in (
+        picklists,
+        return_picklists,
+        reintegration_picklists,
+        referral_picklists,
+        training_picklists,
+    ):
         if hasattr(module, name):
             return getattr(module, name)
     raise AttributeError(name)

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from homeward.cases.models import Case
 from homeward.people.models import Person
@@ -80,6 +81,13 @@ def test_demo_setup_creates_every_role_and_prints_logins(db, settings):
     )  # two provinces without a hospital
     assert all(province_counts(Service.objects.filter(status="active")).values())  # every province is served
     assert gaps(Case.objects.all())  # and some needs are not
+    # Training: courses, sessions held and planned, certificates, provinces never reached.
+    from homeward.training.models import Participation, TrainingSession
+    from homeward.training.selectors import coverage
+
+    assert TrainingSession.objects.filter(end_on__lt=timezone.localdate()).exists()
+    assert Participation.objects.filter(certificate__isnull=False).exists()
+    assert coverage().gaps["psychosocial"]
     text = out.getvalue()
     assert "homeward-demo-2026" in text and "researcher" in text
     returns_before = Returnee.objects.count()

@@ -49,6 +49,8 @@ CASEWORK_OF_A = [*OUTSIDE_A, "olga", "tina", "dora"]
 APPROVERS_ONLY = [*OUTSIDE_A, "alice", "olga", "tina", "dora"]
 NOT_SCORES = ["alice", "sam", "olga", "tina", "dora", "bob", "petra", "rita", "oscar"]
 NOT_TRANSIT_OF_A = ["alice", "sam", "bob", "dora", "olga", "petra", "nora", "rita", "oscar"]
+NOT_TRAINING_MANAGE = ["alice", "sam", "olga", "tina", "dora", "bob", "petra", "rita", "oscar"]
+NOT_TRAINING_REGISTER = ["alice", "sam", "tina", "dora", "bob", "petra", "rita", "oscar"]
 NOT_DIRECTORY = ["alice", "sam", "tina", "dora", "bob", "petra", "rita", "oscar"]
 NOT_PARTY = [
     "bob",
@@ -303,6 +305,32 @@ ACCESS: dict[str, Rule] = {
     ),
     "referrals:figures": Rule(allowed="nora", denied=NOT_NETWORK_FIGURES),
     "referrals:gaps": Rule(allowed="rita", denied=NOT_NETWORK_FIGURES),
+    # training
+    "verify": Rule(public=True),
+    "verify_code": Rule(kwargs="certificate", public=True),
+    "training:index": Rule(denied=["oscar"]),
+    "training:coverage": Rule(
+        allowed="rita", denied=["alice", "sam", "olga", "tina", "dora", "bob", "petra", "oscar"]
+    ),
+    "training:course": Rule(kwargs="course", denied=["oscar"]),
+    "training:course_new": Rule(allowed="nora", denied=NOT_TRAINING_MANAGE),
+    "training:course_edit": Rule(kwargs="course", allowed="nora", denied=NOT_TRAINING_MANAGE),
+    "training:session": Rule(kwargs="tsession", denied=["oscar"]),
+    "training:session_new": Rule(allowed="nora", denied=NOT_TRAINING_MANAGE),
+    "training:session_edit": Rule(kwargs="tsession", allowed="nora", denied=NOT_TRAINING_MANAGE),
+    "training:register": Rule(kwargs="tsession", allowed="olga", denied=NOT_TRAINING_REGISTER),
+    "training:import": Rule(kwargs="tsession", allowed="olga", denied=NOT_TRAINING_REGISTER),
+    "training:attendance": Rule(
+        kwargs="tsession", allowed="nora", method="post", ok_status=(302,), denied=NOT_TRAINING_MANAGE
+    ),
+    "training:sheet": Rule(kwargs="tsession", allowed="nora", denied=NOT_TRAINING_MANAGE),
+    "training:result": Rule(
+        kwargs="participation", allowed="nora", method="post", ok_status=(302,), denied=NOT_TRAINING_MANAGE
+    ),
+    "training:unregister": Rule(
+        kwargs="participation", allowed="olga", method="post", ok_status=(302,), denied=NOT_TRAINING_REGISTER
+    ),
+    "training:certificate": Rule(kwargs="participation", allowed="olga", denied=NOT_TRAINING_REGISTER),
 }
 
 
@@ -348,9 +376,11 @@ def world(personas, open_case):
     journey = build_journey(personas)
     reint = _reintegration_world(personas, case)
     network = _network_world(personas, case)
+    training = _training_world(personas)
     return {
         **reint,
         **network,
+        **training,
         "request": {"code": journey.request.code},
         "reply": {"code": journey.request.code, "reply_code": journey.reply.code},
         "returnee": {"code": journey.waiting.code},
@@ -438,6 +468,20 @@ def _network_world(personas, case):
     }
 
 
+def _training_world(personas):
+    from homeward.training import services as training
+    from homeward.training.tests.helpers import complete, course, session, trainee
+
+    held = session(personas, course(personas))
+    done = complete(personas, training.register(actor=personas.nora, session=held, trainee=trainee(personas)))
+    return {
+        "course": {"code": held.course.code},
+        "tsession": {"code": held.code},
+        "participation": {"code": done.code},
+        "certificate": {"code": done.certificate},
+    }
+
+
 def _request(client, rule: Rule, url: str):
     if rule.method == "post":
         today = timezone.localdate().strftime("%d/%m/%Y")
@@ -509,6 +553,9 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
             "referral",
             "outside",
             "transfer",
+            "course",
+            "tsession",
+            "participation",
         }
     ),
 )

@@ -18,6 +18,8 @@ from homeward.reintegration.demo import ensure_default_config, generate_reintegr
 from homeward.reintegration.models import ReintegrationPlan
 from homeward.returns.demo import generate_returns
 from homeward.returns.models import ReturnRequest
+from homeward.training.demo import generate_training
+from homeward.training.models import Course
 
 DEMO_PASSWORD = "homeward-demo-2026"  # noqa: S105 - printed for the local demo only; refused outside demo mode
 
@@ -108,6 +110,8 @@ class Command(BaseCommand):
             generate_directory(orgs=orgs, coordinator=users["coordinator"])
         if not Referral.objects.exists():
             generate_referrals(orgs=orgs, users=users)
+        if not Course.objects.exists():
+            generate_training(orgs=orgs, coordinator=users["coordinator"])
         self.print_logins()
 
     def print_logins(self):
