@@ -4,6 +4,7 @@ and the attendance sheet, certificates (and their public check), and coverage.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -331,7 +332,10 @@ def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """Public: anyone can check a certificate's code; only the name, the course and the date are shown."""
     form = forms.VerifyForm(request.GET or None)
     if code is None and form.is_valid():
-        return redirect("verify_code", code=form.cleaned_data["code"].strip().upper())
+        typed = re.sub(r"[^A-Za-z0-9-]", "", form.cleaned_data["code"]).upper()
+        if typed:
+            return redirect("verify_code", code=typed)
+        form.add_error("code", _("Type the code as it is printed, for example TC-7K3F-9QXD."))
     found = selectors.verify(code) if code else None
     status = 200 if code is None or found else 404
     return render(

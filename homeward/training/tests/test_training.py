@@ -156,6 +156,10 @@ def test_anyone_can_verify_a_certificate_and_sees_only_name_course_and_date(clie
     assert client.get(reverse("verify_code", args=[loose])).status_code == 200
     response = client.get(reverse("verify"), {"code": p.certificate})
     assert response.status_code == 302
+    # Anything typed is reduced to letters, digits and dashes; nothing is left: a clear message, no error.
+    assert client.get(reverse("verify"), {"code": " tc/7k3f "}).status_code == 302
+    page = client.get(reverse("verify"), {"code": "///"})
+    assert page.status_code == 200 and "as it is printed" in page.content.decode()
 
 
 def test_an_unknown_or_withdrawn_certificate_is_not_genuine(client, personas, held):
