@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -26,20 +25,13 @@ from homeward.cases.models import Case, TraffickingEvent
 from homeward.cases.picklists import ConsentPurpose
 from homeward.cases.services import PermissionDenied404
 from homeward.forms import client_ip
+from homeward.lib.codes import is_uuid
 from homeward.people.models import IDENTIFYING_FIELDS, Person
 from homeward.people.services import apply_birth
 from homeward.referrals.selectors import referrals_of, transfers_of
 from homeward.reintegration.selectors import earlier_cases, reintegration_of
 
 PAGE_SIZE = 25
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -422,7 +414,7 @@ def consent_add(request: HttpRequest, code: str) -> HttpResponse:
     initial: dict[str, Any] = {}
     shared_with = (
         others.filter(code=request.GET.get("shared_with", "")).first()
-        if _is_uuid(request.GET.get("shared_with", ""))
+        if is_uuid(request.GET.get("shared_with", ""))
         else None
     )
     if shared_with is not None:

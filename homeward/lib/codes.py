@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -15,3 +16,12 @@ def reference(prefix: str, groups: int = 2, size: int = 4) -> str:
 def normalise_reference(text: str) -> str:
     cleaned = text.strip().upper().replace(" ", "")
     return cleaned.translate(str.maketrans("OIL", "011"))
+
+
+def is_uuid(value: str) -> bool:
+    """Is the text a UUID (a record's code)? For codes taken from a query string before a lookup."""
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True

@@ -94,8 +94,8 @@ def _check_service(service: Service, areas: list[Area]) -> None:
     errors: dict[str, list[str]] = {}
     if service.district_id and service.district and service.district.parent_id != service.province_id:
         errors.setdefault("district", []).append(_("The district must be in the province chosen."))
-    lao_areas = [a for a in areas if a.country.code != "LA"]
-    if lao_areas:
+    laos_id = Country.objects.filter(code="LA").values_list("id", flat=True).first()
+    if any(a.country_id != laos_id for a in areas):
         errors.setdefault("areas", []).append(_("Choose provinces and districts of Lao PDR."))
     if not service.national and not areas:
         errors.setdefault("areas", []).append(
@@ -626,11 +626,6 @@ def referral_record_view(*, actor: Any, referral: Referral, section: str = "", i
         _audit(actor, Action.VIEW, referral, fields, ip)
 
     _audited_refusal(actor, ip, work)
-
-
-def referral_gate(*, actor: Any, referral: Referral, ip: str | None = None) -> None:
-    """Open a referral's page as its receiver: refused (404, audited) once revoked or to anyone else."""
-    _audited_refusal(actor, ip, lambda: _receiver_gate(actor, referral))
 
 
 # ---- transfers --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from homeward.accounts.models import Organisation
 from homeward.accounts.policy import can, capabilities_by_org, orgs_with
 from homeward.cases.services import PermissionDenied404
 from homeward.forms import client_ip
+from homeward.lib.codes import is_uuid
 from homeward.returns.views import _apply_errors
 from homeward.training import forms, selectors, services
 from homeward.training.models import Course, TrainingSession
@@ -103,10 +104,9 @@ def session_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     _manager(request)
     session = selectors.get_session(code) if code else None
     initial: dict[str, Any] = {}
-    if session is None and request.GET.get("course"):
-        initial["course"] = Course.objects.filter(
-            code__in=[request.GET["course"]] if _uuid(request.GET["course"]) else []
-        ).first()
+    course = request.GET.get("course", "")
+    if session is None and is_uuid(course):
+        initial["course"] = Course.objects.filter(code=course).first()
     form = forms.SessionForm(request.POST or None, instance=session, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,16 +119,6 @@ def session_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
             messages.success(request, _("The session has been saved."))
             return redirect("training:session", code=saved.code)
     return render(request, "training/session_form.html", {"form": form, "session": session})
-
-
-def _uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
@@ -183,32 +173,24 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
     new = forms.TraineeForm(
         request.POST if "new" in request.POST else None, organisations=organisations, prefix="new"
     )
-    if request.method == "POST":
+    chosen = existing if "existing" in request.POST else new
+    if request.method == "POST" and chosen.is_valid():
         try:
-            if "existing" in request.POST and existing.is_valid():
+            if chosen is existing:
                 trainee = existing.cleaned_data["trainee"]
-                services.register(actor=request.user, session=session, trainee=trainee, ip=_ip(request))
-            elif "new" in request.POST and new.is_valid():
+            else:
                 trainee = services.trainee_save(
                     actor=request.user, trainee=new.save(commit=False), ip=_ip(request)
                 )
-                services.register(actor=request.user, session=session, trainee=trainee, ip=_ip(request))
-            else:
-                raise _Invalid
+            services.register(actor=request.user, session=session, trainee=trainee, ip=_ip(request))
         except PermissionDenied404:
             raise Http404 from None
         except ValidationError as exc:
-            _apply_errors(existing if "existing" in request.POST else new, exc)
-        except _Invalid:
-            pass
+            _apply_errors(chosen, exc)
         else:
             messages.success(request, _("%(name)s is registered for the session.") % {"name": trainee.name})
             return redirect("training:session", code=session.code)
     return render(request, "training/register.html", {"session": session, "existing": existing, "new": new})
-
-
-class _Invalid(Exception):
-    pass
 
 
 @login_required

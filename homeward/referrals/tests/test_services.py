@@ -227,7 +227,7 @@ def test_a_revoked_receiver_loses_access_and_reloading_is_audited(personas, sent
     sent.refresh_from_db()
     assert sent.status == ReferralStatus.REVOKED
     with pytest.raises(PermissionDenied404):
-        services.referral_gate(actor=personas.petra, referral=sent)
+        services.referral_record_view(actor=personas.petra, referral=sent)
     with pytest.raises(PermissionDenied404):
         services.referral_complete(
             actor=personas.petra, referral=sent, delivered_on=timezone.localdate(), description="x"
@@ -248,7 +248,7 @@ def test_withdrawing_consent_revokes_open_referrals(personas, sent, case):
     assert sent.status == ReferralStatus.REVOKED
     assert sent.events.filter(action="consent_withdrawn").exists()
     with pytest.raises(PermissionDenied404):
-        services.referral_gate(actor=personas.petra, referral=sent)
+        services.referral_record_view(actor=personas.petra, referral=sent)
 
 
 def test_withdrawing_one_of_two_consents_keeps_the_referral(personas, sent, case):
@@ -266,6 +266,8 @@ def test_a_completed_referral_is_not_revoked_by_withdrawal_but_shows_nothing(per
     consent_withdraw(actor=personas.dora, case=case, consent=sent.consent, reason="Stop")
     sent.refresh_from_db()
     assert sent.status == ReferralStatus.COMPLETED
+    with pytest.raises(PermissionDenied404):
+        services.referral_record_view(actor=personas.petra, referral=sent, section="identity")
 
 
 # ---- outside providers -------------------------------------------------------------------------------------
