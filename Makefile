@@ -3,10 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pycanon, which checks research releases independently, pins exact numpy/pandas versions: it gets its own
+# environment, run as a separate process (homeward/research/pycanon_check.py).
+VERIFY := .venv-pycanon
+VERIFY_STAMP := $(VERIFY)/.installed
 LANGS := lo th fr
 export HOMEWARD_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: venv demo demo-reset serve test test-fast check lint types migrations-check messages bench browser-deps clean
+.PHONY: verifier venv demo demo-reset serve test test-fast check lint types migrations-check messages bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +18,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) $(VERIFY_STAMP)
+
+$(VERIFY_STAMP):
+	$(PYTHON) -m venv $(VERIFY)
+	$(VERIFY)/bin/pip install --quiet --upgrade pip
+	$(VERIFY)/bin/pip install --quiet "pycanon>=1.3,<2"
+	touch $(VERIFY_STAMP)
+
+verifier: $(VERIFY_STAMP)
 
 # The demo: SQLite, generated data, printed logins, served on http://127.0.0.1:8000
-demo: $(STAMP)
+demo: $(STAMP) $(VERIFY_STAMP)
 	HOMEWARD_DEMO=1 $(BIN)/homeward keys init
 	HOMEWARD_DEMO=1 $(BIN)/homeward migrate --verbosity 0
 	HOMEWARD_DEMO=1 $(BIN)/homeward collectstatic --noinput --verbosity 0
@@ -30,10 +42,10 @@ demo-reset:
 	rm -rf var/documents
 
 # Tests: the whole suite, browser tests included (they need Debian's chromium: `make browser-deps` as root).
-test: $(STAMP) browser-deps
+test: $(STAMP) $(VERIFY_STAMP) browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(VERIFY_STAMP)
 	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
 
 browser-deps:

@@ -84,6 +84,28 @@ def reencrypt_documents(ring: KeyRing) -> int:
     return changed
 
 
+def reencrypt_release_files(ring: KeyRing) -> int:
+    """Research release files are stored encrypted like documents, and rotate with them."""
+    from homeward.research.models import ReleaseFile
+    from homeward.research.services import _context, _release_path
+
+    changed = 0
+    for stored in ReleaseFile.objects.only("storage_name").iterator():
+        path = _release_path(stored.storage_name)
+        if not path.exists():
+            continue
+        blob = path.read_bytes()
+        if KeyRing.key_id_of(blob) == ring.encryption.primary:
+            continue
+        context = _context(stored.storage_name)
+        fresh = ring.encrypt_bytes(ring.decrypt_file_bytes(blob, context), context)
+        tmp = path.with_suffix(".rotating")
+        tmp.write_bytes(fresh)
+        tmp.replace(path)
+        changed += 1
+    return changed
+
+
 def reindex_names(ring: KeyRing, batch: int = 500) -> int:
     from homeward.people.models import Person
     from homeward.people.services import person_reindex
@@ -134,7 +156,7 @@ def rotate(*, wait_seconds: float, retire: bool, say: Callable[[str], None]) -> 
     counts = {"rows": 0, "documents": 0, "people_reindexed": 0}
     for table, columns in encrypted_columns():
         counts["rows"] += reencrypt_table(table, columns, staged)
-    counts["documents"] = reencrypt_documents(staged)
+    counts["documents"] = reencrypt_documents(staged) + reencrypt_release_files(staged)
     counts["people_reindexed"] = reindex_names(staged)
     if retire:
         final = staged.retire_except_primary()

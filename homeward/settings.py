@@ -38,6 +38,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Returns: days a province has to trace a family and reply; the age from which a returnee is housed with adults.
+# Research: counts from 1 to this minus one are shown as "<N" to anyone who may not see the cases behind them.
+# The interpreter of the separate environment where pycanon checks research releases (`make verifier`).
+PYCANON_PYTHON = env_str("HOMEWARD_PYCANON_PYTHON", str(PROJECT_DIR / ".venv-pycanon" / "bin" / "python"))
+SMALL_CELL_THRESHOLD = env_int("HOMEWARD_SMALL_CELL_THRESHOLD", 5, minimum=3, maximum=50)
 TRACING_DUE_DAYS = env_int("HOMEWARD_TRACING_DUE_DAYS", 14, minimum=1, maximum=180)
 ADULT_AGE = 18
 # Reintegration: the plan is due this many days after return; follow-up visits this many months after return.
@@ -69,6 +73,7 @@ INSTALLED_APPS = [
     "homeward.reintegration",
     "homeward.referrals",
     "homeward.training",
+    "homeward.research",
 ]
 
 MIDDLEWARE = [

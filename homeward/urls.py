@@ -20,6 +20,7 @@ urlpatterns = [
     path("reintegration/", include("homeward.reintegration.urls")),
     path("referrals/", include("homeward.referrals.urls")),
     path("training/", include("homeward.training.urls")),
+    path("research/", include("homeward.research.urls")),
     path("verify/", training_views.verify, name="verify"),
     path("verify/<str:code>/", training_views.verify, name="verify_code"),
     path("queue/", reintegration_views.queue, name="queue"),

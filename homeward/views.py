@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +13,6 @@ from homeward.cases.models import Case
 from homeward.cases.picklists import CaseStatus
 from homeward.cases.selectors import cases_visible_to
 from homeward.forms import client_ip
-
-SMALL_CELL = 5  # national counts below this are shown as "fewer than 5"
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -50,13 +49,15 @@ def home(request: HttpRequest) -> HttpResponse:
             )
     _returns_queue(request, context)
     if can(request.user, Cap.STATS_NATIONAL):
+        # No totals are shown, so hiding the small counts is enough (research/suppression.py for tables).
+        small = settings.SMALL_CELL_THRESHOLD
         rows = Case.objects.values("status").annotate(n=Count("id")).order_by("status")
         figures = {row["status"]: row["n"] for row in rows}
         context["national"] = [
-            (CaseStatus(status).label, figures.get(status, 0), figures.get(status, 0) < SMALL_CELL)
+            (CaseStatus(status).label, figures.get(status, 0), 0 < figures.get(status, 0) < small)
             for status in CaseStatus.values
         ]
-        context["small_cell"] = SMALL_CELL
+        context["small_cell"] = small
     return render(request, "home.html", context)
 
 

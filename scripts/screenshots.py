@@ -82,6 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--provider-user", default="provider", help="service provider for referrals received")
     parser.add_argument("--coordinator-user", default="coordinator", help="national coordinator (directory)")
     parser.add_argument("--receiver-user", default="supervisor.svk", help="supervisor offered a transfer")
+    parser.add_argument("--researcher-user", default="researcher", help="researcher (dashboards, releases)")
     parser.add_argument(
         "--only", default="", help="comma-separated groups to shoot (default all): " + ", ".join(GROUPS)
     )
@@ -470,6 +471,39 @@ class Shooter:
         self.goto(page, "/training/coverage/")
         self.shoot(page, lang, size, "training-coverage")
 
+    def research_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        """Every dashboard (national, suppressed), the research extract, releases, a release of each kind, the
+        forms, and the datasets with their budgets."""
+        for topic in (
+            "caseload",
+            "flows",
+            "exploitation",
+            "pipeline",
+            "outcomes",
+            "closures",
+            "network",
+            "transit",
+            "training",
+        ):
+            self.goto(page, "/research/" if topic == "caseload" else f"/research/{topic}/")
+            page.wait_for_timeout(600)  # charts draw after load
+            self.shoot(page, lang, size, f"research-{topic}")
+        self.goto(page, "/research/report/")
+        self.shoot(page, lang, size, "research-report")
+        self.goto(page, "/research/releases/")
+        self.shoot(page, lang, size, "releases")
+        for n, link in enumerate(
+            [a.get_attribute("href") or "" for a in page.locator("main table tbody a").all()][:2]
+        ):
+            self.goto(page, link)
+            self.shoot(page, lang, size, f"release-{n + 1}")
+        self.goto(page, "/research/releases/new/records/")
+        self.shoot(page, lang, size, "release-records-form")
+        self.goto(page, "/research/releases/new/counts/")
+        self.shoot(page, lang, size, "release-counts-form")
+        self.goto(page, "/research/datasets/")
+        self.shoot(page, lang, size, "datasets")
+
 
 # Groups of pages: {name: (the argument naming the user, the method that visits them)}.
 GROUPS = {
@@ -486,6 +520,7 @@ GROUPS = {
     "directory": ("coordinator_user", "directory_pages"),
     "transfers": ("receiver_user", "transfer_pages"),
     "training": ("coordinator_user", "training_pages"),
+    "research": ("researcher_user", "research_pages"),
 }
 
 

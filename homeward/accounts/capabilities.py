@@ -57,6 +57,8 @@ class Cap(StrEnum):
     TRAINING_REGISTER = (
         "training.register"  # register the organisation's staff in sessions; see their records
     )
+    RELEASE_CREATE = "release.create"  # define research releases (protected data only) and download them
+    RELEASE_MANAGE = "release.manage"  # privacy budgets of datasets; withdraw releases
 
 
 CAP_LABELS: dict[Cap, str | Promise] = {
@@ -87,6 +89,8 @@ CAP_LABELS: dict[Cap, str | Promise] = {
     Cap.DIRECTORY_MANAGE: _("Keep every entry of the service directory and the network's service levels"),
     Cap.TRAINING_MANAGE: _("Run training: courses, sessions, attendance, scores and certificates"),
     Cap.TRAINING_REGISTER: _("Register the organisation's staff for training and see their records"),
+    Cap.RELEASE_CREATE: _("Define research releases of protected data and download them"),
+    Cap.RELEASE_MANAGE: _("Set the privacy budgets of research datasets and withdraw releases"),
 }
 
 _CASEWORK = {
@@ -119,8 +123,17 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
     Role.NATIONAL_COORDINATOR: frozenset(
         {Cap.STATS_NATIONAL, Cap.SCORE_CONFIGURE, Cap.DIRECTORY_MANAGE, Cap.TRAINING_MANAGE}
     ),
-    Role.RESEARCHER: frozenset({Cap.STATS_NATIONAL}),
-    Role.DPO: frozenset({Cap.CASE_VIEW, Cap.DOCUMENT_VIEW, Cap.CONSENT_WITHDRAW, Cap.AUDIT_VIEW}),
+    Role.RESEARCHER: frozenset({Cap.STATS_NATIONAL, Cap.RELEASE_CREATE}),
+    Role.DPO: frozenset(
+        {
+            Cap.CASE_VIEW,
+            Cap.DOCUMENT_VIEW,
+            Cap.CONSENT_WITHDRAW,
+            Cap.AUDIT_VIEW,
+            Cap.RELEASE_CREATE,
+            Cap.RELEASE_MANAGE,
+        }
+    ),
 }
 
 # Capabilities that show identifying data.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -87,8 +89,19 @@ class OrganisationForm(ModelForm):
             "latitude",
             "longitude",
             "is_active",
+            "release_min_k",
         ]
         help_texts = {"phone": _("International format, for example +856 21 123 456.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["release_min_k"].required = False
+
+    def clean_release_min_k(self) -> int:
+        value = self.cleaned_data.get("release_min_k")
+        if value is None:
+            return self.instance.release_min_k if self.instance.pk else 5
+        return value
 
     def clean_phone(self) -> str:
         import re

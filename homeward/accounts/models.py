@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,16 @@ class Organisation(models.Model):
     # replies, but it has no users here and never sees a case.
     is_external = models.BooleanField(_("partner agency without users"), default=False)
     email = models.EmailField(_("email"), blank=True)
+    # Research releases that include this organisation's cases must be at least this k-anonymous.
+    release_min_k = models.PositiveSmallIntegerField(
+        _("smallest group size in research releases (k)"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(100)],
+        help_text=_(
+            "A de-identified research release that includes this organisation's cases must put every person "
+            "in a group of at least this many people who look the same."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -100,6 +100,8 @@ OBJECT_TYPES = {
     "training_session": _("Training session"),
     "trainee": _("Trainee"),
     "participation": _("Participant in a session"),
+    "release": _("Research release"),
+    "dataset": _("Research dataset"),
 }
 
 EXTRA_FIELD_LABELS = {

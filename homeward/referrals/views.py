@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -42,6 +43,7 @@ from homeward.referrals.picklists import (
 )
 from homeward.reintegration.models import NeedsAssessment, ReintegrationPlan
 from homeward.reintegration.picklists import PlanStatus
+from homeward.research.tables import figures_display, show_count
 from homeward.returns.views import _apply_errors
 
 
@@ -801,16 +803,26 @@ def figures(request: HttpRequest) -> HttpResponse:
     days = {"90": 90, "365": 365, "all": None}.get(period, 365)
     since = timezone.localdate() - timezone.timedelta(days=days) if days else None
     by_org, by_province, total = selectors.network_figures(scope, since)
+    national = can(request.user, Cap.STATS_NATIONAL)
+    rows_org, total_org = figures_display(by_org, total, exact=not national)
+    rows_province, total_province = figures_display(by_province, total, exact=not national)
     return render(
         request,
         "referrals/figures.html",
         {
-            "by_org": by_org,
-            "by_province": by_province,
+            "by_org": rows_org,
+            "by_province": rows_province,
+            "total_org": total_org,
+            "total_province": total_province,
             "total": total,
+            "acceptance": total.acceptance_rate
+            if not national or total.accepted + total.declined >= settings.SMALL_CELL_THRESHOLD
+            else None,
+            "suppressed": national,
+            "threshold": settings.SMALL_CELL_THRESHOLD,
             "period": period,
             "settings": NetworkSettings.current(),
-            "national": can(request.user, Cap.STATS_NATIONAL),
+            "national": national,
             "may_configure": can(request.user, Cap.DIRECTORY_MANAGE),
         },
     )
@@ -822,12 +834,17 @@ def gaps(request: HttpRequest) -> HttpResponse:
     if scope is None:
         raise Http404
     rows = selectors.gaps(scope)
+    national = can(request.user, Cap.STATS_NATIONAL)
+    for gap in rows:
+        gap.shown = show_count(gap.cases, exact=not national)  # type: ignore[attr-defined]
     return render(
         request,
         "referrals/gaps.html",
         {
             "rows": rows,
-            "national": can(request.user, Cap.STATS_NATIONAL),
+            "suppressed": national,
+            "threshold": settings.SMALL_CELL_THRESHOLD,
+            "national": national,
             "categories": {
                 t: [ServiceCategory(c).label for c in cs] for t, cs in PLAN_TYPE_CATEGORIES.items()
             },

@@ -44,6 +44,17 @@ def label_of(value: str, choices: str) -> str:
 
 
 @register.filter
+def percent(value: Any, digits: int = 1) -> str:
+    """0.0525 -> "5.3%" (in the language's number format)."""
+    from django.utils.formats import number_format
+
+    try:
+        return f"{number_format(round(float(value) * 100, digits), digits)}%"
+    except (TypeError, ValueError):
+        return "—"
+
+
+@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if mapping else None
 

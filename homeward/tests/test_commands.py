@@ -57,7 +57,7 @@ def test_demo_setup_creates_every_role_and_prints_logins(db, settings):
     from homeward.returns.picklists import Stage, StayStatus
 
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
-    assert Case.objects.filter(returnee__isnull=True).count() == 30
+    assert Case.objects.filter(returnee__isnull=True, follows__isnull=True).count() == 30
     # Returns in every stage, and a transit centre with planned, current and past stays.
     assert set(Returnee.objects.values_list("stage", flat=True)) == set(Stage.values)
     assert {StayStatus.PLANNED, StayStatus.ADMITTED, StayStatus.DISCHARGED} <= set(
@@ -88,12 +88,25 @@ def test_demo_setup_creates_every_role_and_prints_logins(db, settings):
     assert TrainingSession.objects.filter(end_on__lt=timezone.localdate()).exists()
     assert Participation.objects.filter(certificate__isnull=False).exists()
     assert coverage().gaps["psychosocial"]
+    # Research: most cases consent to research use, a few people came back, a budget and a release of each kind.
+    from homeward.cases.models import Consent
+    from homeward.research.models import Dataset, Release, ReleaseStatus
+
+    assert Consent.objects.filter(purpose="research", granted=True).count() > Case.objects.count() / 2
+    assert Case.objects.filter(follows__isnull=False, follows_reason="hw_ReTrafficked").exists()
+    dataset = Dataset.objects.get()
+    assert 0 < dataset.spent < dataset.epsilon_budget
+    assert set(Release.objects.filter(status=ReleaseStatus.READY).values_list("kind", flat=True)) == {
+        "kanon",
+        "dp",
+    }
     text = out.getvalue()
     assert "homeward-demo-2026" in text and "researcher" in text
     returns_before = Returnee.objects.count()
     call_command("demo-setup", stdout=StringIO())  # safe to run again
     assert Returnee.objects.count() == returns_before
-    assert Case.objects.count() == 30 + returns_before
+    assert Case.objects.count() == 30 + returns_before + Case.objects.filter(follows__isnull=False).count()
+    assert Release.objects.count() == 2
 
 
 def test_permissions_command_prints_the_matrix():

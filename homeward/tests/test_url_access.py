@@ -62,6 +62,9 @@ NOT_PARTY = [
 ]  # neither the case's organisation nor the receiver
 NOT_TRANSFER = ["alice", "olga", "tina", "dora", "bob", "petra", "nora", "rita", "oscar"]
 NOT_NETWORK_FIGURES = ["alice", "olga", "tina", "dora", "bob", "petra", "oscar"]
+NO_FIGURES = ["olga", "tina", "oscar"]  # neither national figures nor any organisation's cases
+NOT_RELEASES = ["alice", "sam", "olga", "tina", "bob", "petra", "nora", "oscar"]
+NOT_RELEASE_MANAGE = [*NOT_RELEASES, "rita"]
 ACCESS: dict[str, Rule] = {
     # public
     "index": Rule(public=True, ok_status=(302,)),
@@ -331,6 +334,26 @@ ACCESS: dict[str, Rule] = {
         kwargs="participation", allowed="olga", method="post", ok_status=(302,), denied=NOT_TRAINING_REGISTER
     ),
     "training:certificate": Rule(kwargs="participation", allowed="olga", denied=NOT_TRAINING_REGISTER),
+    # research
+    "research:dashboard": Rule(allowed="rita", denied=NO_FIGURES),
+    "research:topic": Rule(kwargs="topic", allowed="rita", denied=NO_FIGURES),
+    "research:report": Rule(allowed="sam", denied=NO_FIGURES),
+    "research:releases": Rule(allowed="rita", denied=NOT_RELEASES),
+    "research:release_kanon": Rule(allowed="dora", denied=NOT_RELEASES),
+    "research:release_dp": Rule(allowed="rita", denied=NOT_RELEASES),
+    "research:release": Rule(kwargs="release", allowed="rita", denied=NOT_RELEASES),
+    "research:release_download": Rule(kwargs="download", allowed="rita", denied=NOT_RELEASES),
+    "research:release_withdraw": Rule(
+        kwargs="release",
+        allowed="dora",
+        method="post",
+        ok_status=(302,),
+        data={"reason": "Wrong period"},
+        denied=NOT_RELEASE_MANAGE,
+    ),
+    "research:datasets": Rule(allowed="rita", denied=NOT_RELEASES),
+    "research:dataset_new": Rule(allowed="dora", denied=NOT_RELEASE_MANAGE),
+    "research:dataset_edit": Rule(kwargs="dataset", allowed="dora", denied=NOT_RELEASE_MANAGE),
 }
 
 
@@ -377,10 +400,12 @@ def world(personas, open_case):
     reint = _reintegration_world(personas, case)
     network = _network_world(personas, case)
     training = _training_world(personas)
+    research = _research_world(personas)
     return {
         **reint,
         **network,
         **training,
+        **research,
         "request": {"code": journey.request.code},
         "reply": {"code": journey.request.code, "reply_code": journey.reply.code},
         "returnee": {"code": journey.waiting.code},
@@ -482,6 +507,35 @@ def _training_world(personas):
     }
 
 
+def _research_world(personas):
+    from decimal import Decimal
+
+    from homeward.research import services as research
+
+    dataset = research.dataset_save(
+        actor=personas.dora,
+        name="All cases",
+        description="",
+        opened_from=timezone.localdate().replace(month=1, day=1),
+        opened_to=timezone.localdate(),
+        epsilon_budget=Decimal("2"),
+    )
+    release = research.release_dp(
+        actor=personas.rita,
+        title="By sex",
+        purpose="Access tests",
+        dataset=dataset,
+        dimensions=["sex"],
+        epsilon=Decimal("0.5"),
+    )
+    return {
+        "topic": {"topic": "flows"},
+        "release": {"code": release.code},
+        "download": {"code": release.code, "layout": "htcds"},
+        "dataset": {"code": dataset.code},
+    }
+
+
 def _request(client, rule: Rule, url: str):
     if rule.method == "post":
         today = timezone.localdate().strftime("%d/%m/%Y")
@@ -556,6 +610,9 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
             "course",
             "tsession",
             "participation",
+            "release",
+            "download",
+            "dataset",
         }
     ),
 )

@@ -92,11 +92,12 @@ class Coverage:
     total: int = 0
 
 
-def coverage(today: dt.date | None = None) -> Coverage:
+def coverage(today: dt.date | None = None, among: QuerySet[Participation] | None = None) -> Coverage:
     """People who completed training, counted once per breakdown and year of the session's end; knowledge gain
-    per course; and, per topic, the Lao provinces where no one has completed it in the last two years."""
+    per course; and, per topic, the Lao provinces where no one has completed it in the last two years.
+    ``among`` narrows the participations counted (the research dashboard's filters)."""
     today = today or timezone.localdate()
-    done = Participation.objects.filter(completed=True)
+    done = (among if among is not None else Participation.objects.all()).filter(completed=True)
     rows: list[dict[str, Any]] = [
         dict(r)
         for r in done.values(
@@ -132,7 +133,8 @@ def coverage(today: dt.date | None = None) -> Coverage:
     for row in by_province:
         row["area"] = names.get(row["key"])
     gains = list(
-        Participation.objects.filter(pre_score__isnull=False, post_score__isnull=False)
+        (among if among is not None else Participation.objects.all())
+        .filter(pre_score__isnull=False, post_score__isnull=False)
         .values(
             "session__course__code",
             "session__course__title_en",

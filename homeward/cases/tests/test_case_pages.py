@@ -143,5 +143,10 @@ def test_researchers_see_national_counts_with_small_cells_hidden(personas, as_us
     body = as_user(personas.rita).get(reverse("home")).content.decode()
     assert "National figures" in body
     assert ">7<" in body  # seven active cases across organisations
-    assert "fewer than 5" in body  # follow-up and closed are 0
+    assert "fewer than 5" not in body and ">0<" in body  # follow-up and closed are 0: a zero hides no one
+    from homeward.cases.models import Case
+
+    Case.objects.filter(id=Case.objects.order_by("id").first().id).update(status="FollowUp")
+    body = as_user(personas.rita).get(reverse("home")).content.decode()
+    assert "fewer than 5" in body and ">6<" in body  # one in follow-up: hidden
     assert "ພອນສະຫວັນ" not in body and "Phonsavanh" not in body

@@ -16,6 +16,8 @@ from homeward.referrals.demo import generate_directory, generate_referrals
 from homeward.referrals.models import Referral, Service
 from homeward.reintegration.demo import ensure_default_config, generate_reintegration
 from homeward.reintegration.models import ReintegrationPlan
+from homeward.research.demo import generate_research
+from homeward.research.models import Dataset
 from homeward.returns.demo import generate_returns
 from homeward.returns.models import ReturnRequest
 from homeward.training.demo import generate_training
@@ -112,6 +114,8 @@ class Command(BaseCommand):
             generate_referrals(orgs=orgs, users=users)
         if not Course.objects.exists():
             generate_training(orgs=orgs, coordinator=users["coordinator"])
+        if not Dataset.objects.exists():
+            generate_research(users=users)
         self.print_logins()
 
     def print_logins(self):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ResearchConfig(AppConfig):
+    name = "homeward.research"
+    label = "research"
+    default_auto_field = "django.db.models.BigAutoField"

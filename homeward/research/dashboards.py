@@ -1,0 +1,958 @@
+"""Dashboards: every figure starts from the cases the viewer may count, filtered by period (the case's opening
+date), province of origin, organisation, sex and age group. Figures are exact for people who may see the
+cases behind them (their own organisation's caseload); everyone else sees small counts suppressed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate, TruncMonth, TruncYear
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from homeward.accounts.capabilities import Cap
+from homeward.accounts.models import Organisation
+from homeward.accounts.policy import can, orgs_with
+from homeward.cases.models import Case, TraffickingEvent
+from homeward.cases.picklists import ClosureReason, EventType, Exploitation, Gender, Industry
+from homeward.places.models import Area
+from homeward.referrals.models import Referral
+from homeward.referrals.picklists import ReferralStatus
+from homeward.reintegration.models import ReintegrationPlan, SurveyResponse
+from homeward.research import tables
+from homeward.research.tables import Table
+from homeward.returns.models import Bed, Facility, Stay
+
+AGE_GROUPS: dict[str, tuple[int, int]] = {
+    "0-17": (0, 17),
+    "18-24": (18, 24),
+    "25-34": (25, 34),
+    "35-49": (35, 49),
+    "50+": (50, 150),
+}
+SEX_GROUPS = (
+    ("F", gettext_lazy("Female"), (Gender.FEMININE, Gender.TRANS_FEMININE)),
+    ("M", gettext_lazy("Male"), (Gender.MASCULINE, Gender.TRANS_MASCULINE)),
+    ("O", gettext_lazy("Other or not recorded"), (Gender.NON_CONFORMING, Gender.UNKNOWN, "")),
+)
+TOPICS = (
+    ("caseload", gettext_lazy("Caseload")),
+    ("flows", gettext_lazy("Flows")),
+    ("exploitation", gettext_lazy("Exploitation")),
+    ("pipeline", gettext_lazy("Return to closure")),
+    ("outcomes", gettext_lazy("Reintegration scores")),
+    ("closures", gettext_lazy("Closures")),
+    ("network", gettext_lazy("Referral network")),
+    ("transit", gettext_lazy("Transit centres")),
+    ("training", gettext_lazy("Training")),
+)
+
+
+@dataclass
+class Filters:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    province: Area | None = None
+    organisation: Organisation | None = None
+    sex: str = ""  # F, M or O
+    age_group: str = ""
+
+    def query(self) -> dict[str, str]:
+        out = {}
+        if self.date_from:
+            out["date_from"] = self.date_from.isoformat()
+        if self.date_to:
+            out["date_to"] = self.date_to.isoformat()
+        if self.province:
+            out["province"] = self.province.code
+        if self.organisation:
+            out["organisation"] = str(self.organisation.code)
+        if self.sex:
+            out["sex"] = self.sex
+        if self.age_group:
+            out["age_group"] = self.age_group
+        return out
+
+
+@dataclass
+class Scope:
+    cases: QuerySet[Case]  # every case the viewer may count, before filters
+    exact: bool  # may the viewer see exact counts of what is filtered?
+    national: bool
+    organisations: list[Organisation]  # those the viewer may filter on
+    own: list[int] = field(default_factory=list)  # organisations whose cases the viewer may see
+
+
+def may_see_dashboards(user: Any) -> bool:
+    return can(user, Cap.STATS_NATIONAL) or bool(orgs_with(user, Cap.CASE_VIEW))
+
+
+def scope_for(user: Any, filters: Filters) -> Scope | None:
+    own = orgs_with(user, Cap.CASE_VIEW)
+    if can(user, Cap.STATS_NATIONAL):
+        organisations = list(Organisation.objects.filter(is_external=False).order_by("name"))
+        exact = filters.organisation is not None and filters.organisation.id in own
+        return Scope(Case.objects.all(), exact=exact, national=True, organisations=organisations, own=own)
+    if not own:
+        return None
+    organisations = list(Organisation.objects.filter(id__in=own).order_by("name"))
+    return Scope(
+        Case.objects.filter(owner_org_id__in=own),
+        exact=True,
+        national=False,
+        organisations=organisations,
+        own=own,
+    )
+
+
+def age_at_opening() -> Any:
+    return ExtractYear("opened_on") - F("person__birth_year")
+
+
+def filtered(scope: Scope, filters: Filters, *, period: bool = True) -> QuerySet[Case]:
+    qs = scope.cases
+    if period and filters.date_from:
+        qs = qs.filter(opened_on__gte=filters.date_from)
+    if period and filters.date_to:
+        qs = qs.filter(opened_on__lte=filters.date_to)
+    if filters.province:
+        qs = qs.filter(person__province=filters.province)
+    if filters.organisation:
+        qs = qs.filter(owner_org=filters.organisation)
+    if filters.sex:
+        genders = next(g for key, _label, g in SEX_GROUPS if key == filters.sex)
+        qs = qs.filter(person__gender__in=genders)
+    if filters.age_group in AGE_GROUPS:
+        lo, hi = AGE_GROUPS[filters.age_group]
+        qs = qs.annotate(_age=age_at_opening()).filter(_age__gte=lo, _age__lte=hi)
+    return qs
+
+
+def _sex_key(gender: str | None) -> str:
+    for key, _label, genders in SEX_GROUPS:
+        if (gender or "") in genders:
+            return key
+    return "O"
+
+
+class DaysBetween(Func):
+    """Whole days from one date (or time) to another, the same on SQLite and PostgreSQL."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return self.as_sql(
+            compiler,
+            conn,
+            template="CAST(julianday(date(%(expressions)s)) AS INTEGER)",
+            arg_joiner=")) - julianday(date(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            conn,
+            template="(CAST(%(expressions)s AS date))",
+            arg_joiner=" AS date) - CAST(",
+            **extra,
+        )
+
+
+def _days(first: Any, then: Any) -> DaysBetween:
+    """Days from ``first`` to ``then``, both dates (use TruncDate on times, for the local day)."""
+    # then - first: the expressions are given in that order to the template.
+    return DaysBetween(then, first)
+
+
+def median_from_histogram(hist: dict[int, int]) -> float | None:
+    n = sum(hist.values())
+    if not n:
+        return None
+    values = sorted(hist)
+    middle = [(n - 1) // 2, n // 2]
+    out, seen = [], 0
+    for v in values:
+        nxt = seen + hist[v]
+        for m in middle:
+            if seen <= m < nxt:
+                out.append(v)
+        seen = nxt
+    return float(statistics.mean(out))
+
+
+def _hide(n: int, exact: bool) -> bool:
+    return not exact and n < tables.threshold()
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else number_format(round(value, digits), digits, force_grouping=True)
+
+
+@dataclass
+class Dashboard:
+    topic: str
+    tables: list[Table]
+    maps: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _periods(qs: QuerySet[Case], filters: Filters) -> tuple[Callable[[str], Any], str]:
+    start = filters.date_from or qs.order_by("opened_on").values_list("opened_on", flat=True).first()
+    end = filters.date_to or timezone.localdate()
+    if start and (end - start).days > 3 * 366:
+        return TruncYear, "Y"
+    return TruncMonth, "YM"
+
+
+def _period_label(day: dt.date, unit: str) -> str:
+    return str(day.year) if unit == "Y" else date_format(day, "YEAR_MONTH_FORMAT")
+
+
+def provinces() -> list[Area]:
+    return list(Area.objects.filter(level=1, country__code="LA").order_by("code"))
+
+
+# ---- caseload ---------------------------------------------------------------------------------------------
+def caseload(scope: Scope, filters: Filters) -> Dashboard:
+    cases = filtered(scope, filters)
+    trunc, unit = _periods(cases, filters)
+    rows = cases.annotate(p=trunc("opened_on")).values_list("p", "person__gender").annotate(n=Count("id"))
+    by_period: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for period, gender, n in rows:
+        by_period[period][_sex_key(gender)] += n
+    periods = sorted(by_period)
+    new = tables.counts(
+        "new",
+        _("New cases"),
+        _("Period"),
+        [_period_label(p, unit) for p in periods],
+        [str(label) for _k, label, _g in SEX_GROUPS],
+        [[by_period[p][k] for k, _l, _g in SEX_GROUPS] for p in periods],
+        exact=scope.exact,
+    )
+    new.chart = {
+        "type": "bar",
+        "stack": True,
+        "categories": [label for label, _c in new.rows],
+        "series": [
+            {"name": str(label), "data": tables.series_of(new, i)}
+            for i, (_k, label, _g) in enumerate(SEX_GROUPS)
+        ],
+    }
+    # Open cases at the end of each period: open before the first period, plus opened, minus closed.
+    everyone = filtered(scope, filters, period=False)
+    open_rows = []
+    if periods:
+        first = periods[0]
+        base = everyone.filter(opened_on__lt=first).exclude(closed_on__lt=first).count()
+        opened = dict(
+            everyone.filter(opened_on__gte=first)
+            .annotate(p=trunc("opened_on"))
+            .values_list("p")
+            .annotate(n=Count("id"))
+        )
+        closed = dict(
+            everyone.filter(closed_on__gte=first, opened_on__gte=first)
+            .annotate(p=trunc("closed_on"))
+            .values_list("p")
+            .annotate(n=Count("id"))
+        )
+        closed_old = dict(
+            everyone.filter(closed_on__gte=first, opened_on__lt=first)
+            .annotate(p=trunc("closed_on"))
+            .values_list("p")
+            .annotate(n=Count("id"))
+        )
+        running = base
+        for p in periods:
+            running += opened.get(p, 0) - closed.get(p, 0) - closed_old.get(p, 0)
+            open_rows.append(max(running, 0))
+    caseload_table = tables.counts(
+        "open",
+        _("Open cases at the end of each period"),
+        _("Period"),
+        [_period_label(p, unit) for p in periods],
+        [_("Open cases")],
+        [[v] for v in open_rows],
+        exact=scope.exact,
+        col_totals=False,
+    )
+    caseload_table.chart = {
+        "type": "line",
+        "categories": [label for label, _c in caseload_table.rows],
+        "series": [{"name": _("Open cases"), "data": tables.series_of(caseload_table, 0)}],
+    }
+    by_province = dict(cases.values_list("person__province__code").annotate(n=Count("id")))
+    areas = provinces()
+    origin = tables.counts(
+        "origin",
+        _("Cases by province of origin"),
+        _("Province"),
+        [a.name for a in areas] + [_("Not recorded")],
+        [_("Cases")],
+        [[by_province.get(a.code, 0)] for a in areas] + [[by_province.get(None, 0)]],
+        exact=scope.exact,
+    )
+    return Dashboard(
+        "caseload",
+        [new, caseload_table, origin],
+        maps=[_map(origin, areas, _("Map of cases by province of origin"))],
+    )
+
+
+def _map(table: Table, areas: list[Area], title: str, column: int = 0) -> dict[str, Any]:
+    """A choropleth of the Lao provinces from the first rows of a table (one per province, in code order)."""
+    data = []
+    for area, (_label, cells) in zip(areas, table.rows, strict=False):
+        cell = cells[column]
+        data.append(
+            {
+                "code": area.code,
+                "name": area.name,
+                "value": cell.value if cell.shown else None,
+                "shown": tables.show(cell),
+            }
+        )
+    return {"key": f"map-{table.key}", "title": str(title), "data": data}
+
+
+def _value_map(key: str, title: str, areas: list[Area], values: dict[str, float | None]) -> dict[str, Any]:
+    data = [
+        {"code": a.code, "name": a.name, "value": values.get(a.code), "shown": _fmt(values.get(a.code), 2)}
+        for a in areas
+    ]
+    return {"key": key, "title": str(title), "data": data}
+
+
+# ---- flows ------------------------------------------------------------------------------------------------
+FLOW_COLUMNS = 8
+
+
+def flows(scope: Scope, filters: Filters) -> Dashboard:
+    cases = filtered(scope, filters)
+    area_names = {a.code: a.name for a in Area.objects.filter(level=1).exclude(country__code="LA")}
+    from homeward.places.models import Country
+
+    country_names = {c.code: c.name for c in Country.objects.all()}
+    flow: dict[tuple[str, str], int] = defaultdict(int)
+    dest_total: dict[str, int] = defaultdict(int)
+    events = (
+        TraffickingEvent.objects.filter(case__in=cases, type=EventType.EXPLOITATION)
+        .values_list("case__person__province__code", "country__code", "area__code")
+        .annotate(n=Count("case", distinct=True))
+    )
+    for origin, country, area, n in events:
+        dest = f"TH:{area}" if country == "TH" and area else (country or "?")
+        flow[(origin or "", dest)] += n
+        dest_total[dest] += n
+    top = [d for d, _n in sorted(dest_total.items(), key=lambda kv: (-kv[1], kv[0]))[:FLOW_COLUMNS]]
+    other_th = any(d.startswith("TH:") and d not in top for d in dest_total)
+    other = any(not d.startswith("TH:") and d not in top for d in dest_total)
+    columns = list(top)
+    if other_th:
+        columns.append("TH:*")
+    if other:
+        columns.append("*")
+
+    def column_of(dest: str) -> str:
+        if dest in top:
+            return dest
+        return "TH:*" if dest.startswith("TH:") else "*"
+
+    def label(dest: str) -> str:
+        if dest == "TH:*":
+            return _("Thailand, other provinces")
+        if dest == "*":
+            return _("Other countries")
+        if dest.startswith("TH:"):
+            return f"{area_names.get(dest[3:], dest[3:])} ({country_names.get('TH', 'TH')})"
+        return country_names.get(dest, dest)
+
+    areas = provinces()
+    origins = [a.code for a in areas] + [""]
+    matrix = [[0] * len(columns) for _o in origins]
+    for (origin, dest), n in flow.items():
+        r = origins.index(origin) if origin in origins else len(origins) - 1
+        matrix[r][columns.index(column_of(dest))] += n
+    keep = [i for i, row in enumerate(matrix) if any(row)]
+    row_labels = [(areas[i].name if i < len(areas) else _("Not recorded")) for i in keep]
+    notes = []
+    nonzero = [v for i in keep for v in matrix[i] if v]
+    by_region = bool(
+        not scope.exact and nonzero and sum(1 for v in nonzero if v < tables.threshold()) > 0.3 * len(nonzero)
+    )
+    if by_region:
+        # Too many small flows to show by province without hiding nearly all of them: show regions instead.
+        from homeward.research.fields import regions
+
+        region_of = regions()
+        names = {
+            "northern": _("Northern provinces"),
+            "central": _("Central provinces"),
+            "southern": _("Southern provinces"),
+        }
+        order = [*names, ""]
+        grouped = [[0] * len(columns) for _r in order]
+        for i in keep:
+            code = areas[i].code if i < len(areas) else ""
+            r = order.index(region_of.get(code, ""))
+            grouped[r] = [a + b for a, b in zip(grouped[r], matrix[i], strict=True)]
+        keep_r = [r for r, row in enumerate(grouped) if any(row)]
+        row_labels = [str(names[order[r]]) if order[r] else _("Not recorded") for r in keep_r]
+        matrix, keep = grouped, keep_r
+        notes.append(_("Shown by region: by province, most flows are too small to show."))
+    table = tables.counts(
+        "flows",
+        _("From province of origin to place of exploitation"),
+        _("Region of origin") if by_region else _("Province of origin"),
+        row_labels,
+        [label(c) for c in columns],
+        [matrix[i] for i in keep],
+        exact=scope.exact,
+        note=_("A case exploited in two places counts in both."),
+    )
+    links = []
+    for label_o, cells in table.rows:
+        for j, cell in enumerate(cells[: len(columns)]):
+            if cell.shown and cell.value:
+                links.append({"source": label_o, "target": table.columns[j], "value": cell.value})
+    if links:
+        table.chart = {"type": "sankey", "links": links}
+    if table.suppressed:
+        notes.append(_("Hidden and small flows are not drawn; the table shows them."))
+    return Dashboard("flows", [table], notes=notes)
+
+
+# ---- exploitation -----------------------------------------------------------------------------------------
+def exploitation(scope: Scope, filters: Filters) -> Dashboard:
+    cases = filtered(scope, filters)
+    sex_case = {k: Q(person__gender__in=g) for k, _l, g in SEX_GROUPS}
+    aggregates = {}
+    for e in Exploitation:
+        needle = f"|{e.value}|"
+        for k, q in sex_case.items():
+            aggregates[f"{e.value}__{k}"] = Count(
+                "id", filter=q & Q(victim__exploitation_types__contains=needle)
+            )
+    got = cases.aggregate(**aggregates)
+    types = list(Exploitation)
+    matrix = [[got[f"{e.value}__{k}"] for k, _l, _g in SEX_GROUPS] for e in types]
+    keep = [i for i, row in enumerate(matrix) if any(row)]
+    kinds = tables.counts(
+        "types",
+        _("Types of exploitation"),
+        _("Type of exploitation"),
+        [str(types[i].label) for i in keep],
+        [str(label) for _k, label, _g in SEX_GROUPS],
+        [matrix[i] for i in keep],
+        exact=scope.exact,
+        col_totals=False,
+        note=_("A case can have several types of exploitation, so the columns are not added up."),
+    )
+    kinds.chart = {
+        "type": "bar",
+        "horizontal": True,
+        "stack": True,
+        "categories": [label for label, _c in kinds.rows],
+        "series": [
+            {"name": str(label), "data": tables.series_of(kinds, i)}
+            for i, (_k, label, _g) in enumerate(SEX_GROUPS)
+        ],
+    }
+    rows = (
+        cases.exclude(victim__forced_labour_industry="")
+        .values_list("victim__forced_labour_industry", "person__gender")
+        .annotate(n=Count("id"))
+    )
+    by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for industry, gender, n in rows:
+        if industry:
+            by_industry[industry][_sex_key(gender)] += n
+    industries = [i for i in Industry if i.value in by_industry]
+    labour = tables.counts(
+        "industries",
+        _("Industries of forced labour"),
+        _("Industry"),
+        [str(i.label) for i in industries],
+        [str(label) for _k, label, _g in SEX_GROUPS],
+        [[by_industry[i.value][k] for k, _l, _g in SEX_GROUPS] for i in industries],
+        exact=scope.exact,
+    )
+    labour.chart = {
+        "type": "bar",
+        "horizontal": True,
+        "stack": True,
+        "categories": [label for label, _c in labour.rows],
+        "series": [
+            {"name": str(label), "data": tables.series_of(labour, i)}
+            for i, (_k, label, _g) in enumerate(SEX_GROUPS)
+        ],
+    }
+    return Dashboard("exploitation", [kinds, labour])
+
+
+# ---- pipeline ---------------------------------------------------------------------------------------------
+def _first_admission() -> Subquery:
+    return Subquery(
+        Stay.objects.filter(case=OuterRef("pk"), admitted_at__isnull=False)
+        .order_by("admitted_at")
+        .values("admitted_at")[:1]
+    )
+
+
+def _first_approval() -> Subquery:
+    return Subquery(
+        ReintegrationPlan.objects.filter(case=OuterRef("pk"), approved_at__isnull=False)
+        .order_by("approved_at")
+        .values("approved_at")[:1]
+    )
+
+
+def pipeline(scope: Scope, filters: Filters) -> Dashboard:
+    # Times become the day they fell on in the local time zone (TruncDate), so that day counts agree with
+    # what people saw on their calendars, on both databases.
+    cases = filtered(scope, filters).annotate(
+        m_request=F("returnee__request__received_on"),
+        m_return=TruncDate("returnee__handover__handed_over_at"),
+        m_admitted=TruncDate(_first_admission()),
+        m_plan=TruncDate(_first_approval()),
+    )
+    steps = [
+        ("m_request", "m_return", _("Return request to handover at the border")),
+        ("m_return", "m_admitted", _("Handover to admission at a transit centre")),
+        ("m_return", "m_plan", _("Handover to approved reintegration plan")),
+        ("m_plan", "closed_on", _("Approved plan to closure")),
+    ]
+    reached = cases.aggregate(
+        request=Count("id", filter=Q(m_request__isnull=False)),
+        returned=Count("id", filter=Q(m_return__isnull=False)),
+        admitted=Count("id", filter=Q(m_admitted__isnull=False)),
+        plan=Count("id", filter=Q(m_plan__isnull=False)),
+        closed=Count("id", filter=Q(closed_on__isnull=False)),
+        all=Count("id"),
+    )
+    labels = [
+        _("Cases"),
+        _("Return requested"),
+        _("Handed over at the border"),
+        _("Admitted to a transit centre"),
+        _("Reintegration plan approved"),
+        _("Closed"),
+    ]
+    funnel = tables.counts(
+        "funnel",
+        _("Cases that reached each step"),
+        _("Step"),
+        labels,
+        [_("Cases")],
+        [[reached[k]] for k in ("all", "request", "returned", "admitted", "plan", "closed")],
+        exact=scope.exact,
+        col_totals=False,
+    )
+    funnel.chart = {
+        "type": "bar",
+        "horizontal": True,
+        "categories": [label for label, _c in funnel.rows],
+        "series": [{"name": _("Cases"), "data": tables.series_of(funnel, 0)}],
+    }
+    rows = []
+    medians = []
+    for start, end, label in steps:
+        hist = dict(
+            cases.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+            .annotate(d=_days(F(start), F(end)))
+            .filter(d__gte=0)
+            .values_list("d")
+            .annotate(n=Count("id"))
+        )
+        n = sum(hist.values())
+        median = None if _hide(n, scope.exact) else median_from_histogram(hist)
+        medians.append(median)
+        rows.append((str(label), [tables.show_count(n, scope.exact), _fmt(median)]))
+    durations = tables.values(
+        "steps",
+        _("Median days per step"),
+        _("Step"),
+        [_("Cases"), _("Median days")],
+        rows,
+        note=_("A median is shown only when at least %(n)d cases took the step.") % {"n": tables.threshold()}
+        if not scope.exact
+        else "",
+    )
+    durations.chart = {
+        "type": "bar",
+        "horizontal": True,
+        "categories": [r[0] for r in rows],
+        "series": [{"name": _("Median days"), "data": medians}],
+    }
+    return Dashboard("pipeline", [funnel, durations])
+
+
+# ---- outcomes ---------------------------------------------------------------------------------------------
+def outcomes(scope: Scope, filters: Filters) -> Dashboard:
+    cases = filtered(scope, filters)
+    responses = SurveyResponse.objects.filter(visit__case__in=cases, composite__isnull=False).annotate(
+        cohort=Coalesce(
+            ExtractYear("visit__case__returnee__handover__handed_over_at"),
+            ExtractYear("visit__case__opened_on"),
+        ),
+        months=Coalesce("visit__months_after_return", -1),
+    )
+    rows = (
+        responses.values_list("cohort", "months")
+        .annotate(
+            n=Count("id"),
+            composite=Avg("composite"),
+            economic=Avg("economic"),
+            social=Avg("social"),
+            psychosocial=Avg("psychosocial"),
+        )
+        .order_by("cohort", "months")
+    )
+    shown = []
+    series: dict[int, dict[int, float | None]] = defaultdict(dict)
+    months_seen: set[int] = set()
+    for cohort, months, n, composite, economic, social, psychosocial in rows:
+        hide = _hide(n, scope.exact)
+        months_label = (
+            _("at return") if months == 0 else (_("%(m)d months") % {"m": months} if months > 0 else "—")
+        )
+        shown.append(
+            (
+                f"{cohort} · {months_label}",
+                [
+                    tables.show_count(n, scope.exact),
+                    *[
+                        _fmt(None if hide else (float(v) if v is not None else None), 2)
+                        for v in (economic, social, psychosocial, composite)
+                    ],
+                ],
+            )
+        )
+        if months >= 0:
+            months_seen.add(months)
+            series[cohort][months] = None if hide or composite is None else round(float(composite), 3)
+    months_axis = sorted(months_seen)
+    table = tables.values(
+        "scores",
+        _("Reintegration scores by year of return and time since return"),
+        _("Year of return · visit"),
+        [_("Surveys"), _("Economic"), _("Social"), _("Psychosocial"), _("Composite")],
+        shown,
+        note=_("Mean scores from 0 (worst) to 1 (best); hidden where fewer than %(n)d surveys.")
+        % {"n": tables.threshold()}
+        if not scope.exact
+        else _("Mean scores from 0 (worst) to 1 (best)."),
+    )
+    table.chart = {
+        "type": "line",
+        "categories": [str(m) for m in months_axis],
+        "x_title": _("Months after return"),
+        "series": [{"name": str(c), "data": [series[c].get(m) for m in months_axis]} for c in sorted(series)],
+    }
+    latest = dict(
+        responses.values_list("visit__case__person__province__code")
+        .annotate(n=Count("id"), avg=Avg("composite"))
+        .values_list("visit__case__person__province__code", "avg")
+    )
+    counts_by_province = dict(
+        responses.values_list("visit__case__person__province__code").annotate(n=Count("id"))
+    )
+    areas = provinces()
+    values = {
+        code: (None if _hide(counts_by_province.get(code, 0), scope.exact) or avg is None else float(avg))
+        for code, avg in latest.items()
+        if code
+    }
+    return Dashboard(
+        "outcomes",
+        [table],
+        maps=[_value_map("map-scores", _("Mean composite score by province of origin"), areas, values)],
+    )
+
+
+# ---- closures ---------------------------------------------------------------------------------------------
+def closures(scope: Scope, filters: Filters) -> Dashboard:
+    cases = filtered(scope, filters).filter(closed_on__isnull=False)
+    rows = (
+        cases.annotate(y=ExtractYear("closed_on")).values_list("closure_reason", "y").annotate(n=Count("id"))
+    )
+    years = sorted({y for _r, y, _n in rows})
+    by_reason: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for reason, year, n in rows:
+        by_reason[reason or ""][year] += n
+    reasons = [r for r in ClosureReason if r.value in by_reason] + ([None] if "" in by_reason else [])
+    table = tables.counts(
+        "reasons",
+        _("Reasons for closure by year of closure"),
+        _("Reason"),
+        [str(r.label) if r else _("Not recorded") for r in reasons],
+        [str(y) for y in years],
+        [[by_reason[r.value if r else ""][y] for y in years] for r in reasons],
+        exact=scope.exact,
+    )
+    total_col = len(years) if len(years) > 1 else 0
+    table.chart = {
+        "type": "pie",
+        "data": [
+            {"name": label, "value": cells[total_col].value}
+            for label, cells in table.rows
+            if cells and cells[total_col].shown and cells[total_col].value
+        ],
+    }
+    return Dashboard("closures", [table])
+
+
+# ---- referral network -------------------------------------------------------------------------------------
+NETWORK_GROUPS = (
+    ("waiting", gettext_lazy("Waiting for an answer"), (ReferralStatus.SENT, ReferralStatus.INFO)),
+    ("accepted", gettext_lazy("Accepted, in progress"), (ReferralStatus.ACCEPTED,)),
+    ("completed", gettext_lazy("Completed"), (ReferralStatus.COMPLETED,)),
+    ("declined", gettext_lazy("Declined"), (ReferralStatus.DECLINED,)),
+    ("other", gettext_lazy("Revoked or did not happen"), None),
+)
+
+
+def _network_group(status: str) -> str:
+    for key, _label, statuses in NETWORK_GROUPS:
+        if statuses and status in statuses:
+            return key
+    return "other"
+
+
+def network(scope: Scope, filters: Filters) -> Dashboard:
+    cases = filtered(scope, filters)
+    referrals = Referral.objects.filter(case__in=cases)
+    rows = referrals.values_list("service__province__code", "to_org__province__code", "status").annotate(
+        n=Count("id")
+    )
+    areas = provinces()
+    codes = [a.code for a in areas] + [""]
+    matrix = [[0] * len(NETWORK_GROUPS) for _c in codes]
+    keys = [k for k, _l, _s in NETWORK_GROUPS]
+    for svc_province, org_province, status, n in rows:
+        code = svc_province or org_province or ""
+        r = codes.index(code) if code in codes else len(codes) - 1
+        matrix[r][keys.index(_network_group(status))] += n
+    keep = [i for i, row in enumerate(matrix) if any(row)]
+    table = tables.counts(
+        "referrals",
+        _("Referrals by province of the service and where they stand"),
+        _("Province"),
+        [areas[i].name if i < len(areas) else _("Not recorded") for i in keep],
+        [str(label) for _k, label, _s in NETWORK_GROUPS],
+        [matrix[i] for i in keep],
+        exact=scope.exact,
+    )
+    table.chart = {
+        "type": "bar",
+        "stack": True,
+        "categories": [label for label, _c in table.rows],
+        "series": [
+            {"name": str(label), "data": tables.series_of(table, i)}
+            for i, (_k, label, _s) in enumerate(NETWORK_GROUPS)
+        ],
+    }
+    timing_rows = []
+    for key, label, field_name in (
+        ("accept", _("Days from sending to acceptance"), "accepted_at"),
+        ("complete", _("Days from sending to completion"), "closed_at"),
+    ):
+        qs = referrals.filter(**{f"{field_name}__isnull": False})
+        if key == "complete":
+            qs = qs.filter(status=ReferralStatus.COMPLETED)
+        hist = dict(
+            qs.annotate(d=_days(TruncDate("sent_at"), TruncDate(field_name)))
+            .filter(d__gte=0)
+            .values_list("d")
+            .annotate(n=Count("id"))
+        )
+        n = sum(hist.values())
+        median = None if _hide(n, scope.exact) else median_from_histogram(hist)
+        timing_rows.append((str(label), [tables.show_count(n, scope.exact), _fmt(median)]))
+    timing = tables.values(
+        "timing",
+        _("How fast referrals are answered"),
+        _("Step"),
+        [_("Referrals"), _("Median days")],
+        timing_rows,
+    )
+    return Dashboard("network", [table, timing])
+
+
+# ---- transit ----------------------------------------------------------------------------------------------
+def transit(scope: Scope, filters: Filters) -> Dashboard:
+    cases = filtered(scope, filters)
+    stays = Stay.objects.filter(case__in=cases, admitted_at__isnull=False)
+    trunc, unit = _periods(cases, filters)
+    rows = stays.annotate(p=trunc("admitted_at")).values_list("facility_id", "p").annotate(n=Count("id"))
+    facilities = {f.id: f for f in Facility.objects.filter(id__in={r[0] for r in rows}).order_by("name")}
+    periods = sorted({r[1].date() if isinstance(r[1], dt.datetime) else r[1] for r in rows})
+    fac_ids = sorted(facilities, key=lambda i: facilities[i].name)
+    matrix = [[0] * len(fac_ids) for _p in periods]
+    for fac, period, n in rows:
+        p = period.date() if isinstance(period, dt.datetime) else period
+        matrix[periods.index(p)][fac_ids.index(fac)] += n
+    admissions = tables.counts(
+        "admissions",
+        _("Admissions by transit centre"),
+        _("Period"),
+        [_period_label(p, unit) for p in periods],
+        [facilities[i].name for i in fac_ids],
+        matrix,
+        exact=scope.exact,
+    )
+    admissions.chart = {
+        "type": "bar",
+        "stack": True,
+        "categories": [label for label, _c in admissions.rows],
+        "series": [
+            {"name": facilities[i].name, "data": tables.series_of(admissions, j)}
+            for j, i in enumerate(fac_ids)
+        ],
+    }
+    # Occupancy over the last twelve months: nights spent over nights available (active beds).
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=365)
+    beds = dict(
+        Bed.objects.filter(is_active=True, room__is_active=True)
+        .values_list("room__facility_id")
+        .annotate(n=Count("id"))
+    )
+    nights: dict[int, int] = defaultdict(int)
+    people: dict[int, int] = defaultdict(int)
+    for fac, admitted, discharged in stays.filter(
+        Q(discharged_at__isnull=True) | Q(discharged_at__date__gte=since)
+    ).values_list("facility_id", "admitted_at", "discharged_at"):
+        start = max(timezone.localtime(admitted).date(), since)
+        end = timezone.localtime(discharged).date() if discharged else today
+        if end > start:
+            nights[fac] += (end - start).days
+            people[fac] += 1
+    occ_rows = []
+    all_fac = Facility.objects.filter(id__in=set(beds) | set(nights)).order_by("name")
+    for fac in all_fac:
+        n = people.get(fac.id, 0)
+        available = beds.get(fac.id, 0) * 365
+        rate = None if _hide(n, scope.exact) or not available else 100 * nights.get(fac.id, 0) / available
+        occ_rows.append(
+            (
+                fac.name,
+                [
+                    str(beds.get(fac.id, 0)),
+                    tables.show_count(n, scope.exact),
+                    _fmt(rate) + ("%" if rate is not None else ""),
+                ],
+            )
+        )
+    occupancy = tables.values(
+        "occupancy",
+        _("Occupancy over the last twelve months"),
+        _("Transit centre"),
+        [_("Beds in use"), _("People who stayed"), _("Bed occupancy")],
+        occ_rows,
+    )
+    return Dashboard("transit", [admissions, occupancy])
+
+
+# ---- training ---------------------------------------------------------------------------------------------
+def training(scope: Scope, filters: Filters) -> Dashboard:
+    from homeward.training.models import Participation
+    from homeward.training.picklists import Topic
+    from homeward.training.selectors import coverage
+
+    # The filters that apply to staff: the period (the session's last day), the trainee's province, organisation
+    # and sex. Age groups do not apply (no age is recorded for trainees).
+    among = Participation.objects.all()
+    if filters.date_from:
+        among = among.filter(session__end_on__gte=filters.date_from)
+    if filters.date_to:
+        among = among.filter(session__end_on__lte=filters.date_to)
+    if filters.province:
+        among = among.filter(trainee__province=filters.province)
+    if filters.organisation:
+        among = among.filter(trainee__organisation=filters.organisation)
+    if filters.sex:
+        among = among.filter(trainee__sex={"F": "female", "M": "male"}.get(filters.sex, "other"))
+    cov = coverage(among=among)
+    areas = provinces()
+    by_code = {row["key"]: row for row in cov.by_province}
+    province_table = tables.counts(
+        "trained",
+        _("People trained by province (staff, not survivors: counts are exact)"),
+        _("Province"),
+        [a.name for a in areas],
+        [str(y) for y in cov.years],
+        [by_code.get(a.code, {"years": [0] * len(cov.years)})["years"] for a in areas],
+        exact=True,
+        row_totals=False,
+    )
+    totals = [by_code.get(a.code, {"total": 0})["total"] for a in areas]
+    topics = tables.counts(
+        "topics",
+        _("People trained by topic"),
+        _("Topic"),
+        [str(Topic(row["key"]).label) for row in cov.by_topic],
+        [str(y) for y in cov.years],
+        [row["years"] for row in cov.by_topic],
+        exact=True,
+        row_totals=False,
+        col_totals=False,
+    )
+    topics.chart = {
+        "type": "bar",
+        "horizontal": True,
+        "categories": [label for label, _c in topics.rows],
+        "series": [{"name": str(y), "data": tables.series_of(topics, i)} for i, y in enumerate(cov.years)],
+    }
+    notes = (
+        [_("Age groups do not apply to training: no age is recorded for trainees.")]
+        if filters.age_group
+        else []
+    )
+    return Dashboard(
+        "training",
+        [province_table, topics],
+        notes=notes,
+        maps=[
+            _value_map(
+                "map-trained",
+                _("People trained by province"),
+                areas,
+                {a.code: float(t) for a, t in zip(areas, totals, strict=True)},
+            )
+        ],
+    )
+
+
+BUILDERS: dict[str, Callable[[Scope, Filters], Dashboard]] = {
+    "caseload": caseload,
+    "flows": flows,
+    "exploitation": exploitation,
+    "pipeline": pipeline,
+    "outcomes": outcomes,
+    "closures": closures,
+    "network": network,
+    "transit": transit,
+    "training": training,
+}
