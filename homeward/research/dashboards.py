@@ -1,6 +1,9 @@
 """Dashboards: every figure starts from the cases the viewer may count, filtered by period (the case's opening
 date), province of origin, organisation, sex and age group. Figures are exact for people who may see the
-cases behind them (their own organisation's caseload); everyone else sees small counts suppressed."""
+cases behind them (their own organisation's caseload); everyone else sees small counts suppressed.
+
+They read the figures tables (``CaseFact`` and companions, kept current by homeward.research.facts), so that
+each topic is a few GROUP BYs over narrow columns, whatever the size of the case tables."""
 
 from __future__ import annotations
 
@@ -11,18 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate, TruncMonth, TruncYear
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -31,15 +23,12 @@ from django.utils.translation import gettext_lazy
 from homeward.accounts.capabilities import Cap
 from homeward.accounts.models import Organisation
 from homeward.accounts.policy import can, orgs_with
-from homeward.cases.models import Case, TraffickingEvent
-from homeward.cases.picklists import ClosureReason, EventType, Exploitation, Gender, Industry
-from homeward.places.models import Area
-from homeward.referrals.models import Referral
-from homeward.referrals.picklists import ReferralStatus
-from homeward.reintegration.models import ReintegrationPlan, SurveyResponse
+from homeward.cases.picklists import ClosureReason, Exploitation, Gender, Industry
+from homeward.places.models import Area, Country
 from homeward.research import tables
+from homeward.research.models import CaseFact, ExploitationFact, FlowFact, OutcomeFact, ReferralFact, StayFact
 from homeward.research.tables import Table
-from homeward.returns.models import Bed, Facility, Stay
+from homeward.returns.models import Bed, Facility
 
 AGE_GROUPS: dict[str, tuple[int, int]] = {
     "0-17": (0, 17),
@@ -94,7 +83,6 @@ class Filters:
 
 @dataclass
 class Scope:
-    cases: QuerySet[Case]  # every case the viewer may count, before filters
     exact: bool  # may the viewer see exact counts of what is filtered?
     national: bool
     organisations: list[Organisation]  # those the viewer may filter on
@@ -110,12 +98,11 @@ def scope_for(user: Any, filters: Filters) -> Scope | None:
     if can(user, Cap.STATS_NATIONAL):
         organisations = list(Organisation.objects.filter(is_external=False).order_by("name"))
         exact = filters.organisation is not None and filters.organisation.id in own
-        return Scope(Case.objects.all(), exact=exact, national=True, organisations=organisations, own=own)
+        return Scope(exact=exact, national=True, organisations=organisations, own=own)
     if not own:
         return None
     organisations = list(Organisation.objects.filter(id__in=own).order_by("name"))
     return Scope(
-        Case.objects.filter(owner_org_id__in=own),
         exact=True,
         national=False,
         organisations=organisations,
@@ -123,65 +110,35 @@ def scope_for(user: Any, filters: Filters) -> Scope | None:
     )
 
 
-def age_at_opening() -> Any:
-    return ExtractYear("opened_on") - F("person__birth_year")
-
-
-def filtered(scope: Scope, filters: Filters, *, period: bool = True) -> QuerySet[Case]:
-    qs = scope.cases
+def facts(scope: Scope, filters: Filters, *, period: bool = True) -> QuerySet[CaseFact]:
+    """The figures rows of the cases the viewer may count, filtered. Before the first read of a request, the
+    figures of changed cases are recomputed (homeward.research.facts)."""
+    qs = CaseFact.objects.all() if scope.national else CaseFact.objects.filter(owner_org_id__in=scope.own)
     if period and filters.date_from:
         qs = qs.filter(opened_on__gte=filters.date_from)
     if period and filters.date_to:
         qs = qs.filter(opened_on__lte=filters.date_to)
     if filters.province:
-        qs = qs.filter(person__province=filters.province)
+        qs = qs.filter(province=filters.province.code)
     if filters.organisation:
-        qs = qs.filter(owner_org=filters.organisation)
+        qs = qs.filter(owner_org_id=filters.organisation.id)
     if filters.sex:
-        genders = next(g for key, _label, g in SEX_GROUPS if key == filters.sex)
-        qs = qs.filter(person__gender__in=genders)
+        qs = qs.filter(sex=filters.sex)
     if filters.age_group in AGE_GROUPS:
         lo, hi = AGE_GROUPS[filters.age_group]
-        qs = qs.annotate(_age=age_at_opening()).filter(_age__gte=lo, _age__lte=hi)
+        qs = qs.filter(age__gte=lo, age__lte=hi)
     return qs
 
 
-def _sex_key(gender: str | None) -> str:
-    for key, _label, genders in SEX_GROUPS:
-        if (gender or "") in genders:
-            return key
-    return "O"
+def _everything(scope: Scope, filters: Filters) -> bool:
+    return scope.national and not filters.query()
 
 
-class DaysBetween(Func):
-    """Whole days from one date (or time) to another, the same on SQLite and PostgreSQL."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> Any:  # type: ignore[override]
-        return self.as_sql(
-            compiler,
-            conn,
-            template="CAST(julianday(date(%(expressions)s)) AS INTEGER)",
-            arg_joiner=")) - julianday(date(",
-            **extra,
-        )
-
-    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            conn,
-            template="(CAST(%(expressions)s AS date))",
-            arg_joiner=" AS date) - CAST(",
-            **extra,
-        )
-
-
-def _days(first: Any, then: Any) -> DaysBetween:
-    """Days from ``first`` to ``then``, both dates (use TruncDate on times, for the local day)."""
-    # then - first: the expressions are given in that order to the template.
-    return DaysBetween(then, first)
+def children(model: Any, scope: Scope, filters: Filters, rows: QuerySet[CaseFact]) -> QuerySet:
+    """Rows of a companion table (exploitation, flows, outcomes, referrals, stays) of the counted cases."""
+    if _everything(scope, filters):
+        return model.objects.all()
+    return model.objects.filter(case_fact__in=rows.values("case_id"))
 
 
 def median_from_histogram(hist: dict[int, int]) -> float | None:
@@ -216,78 +173,72 @@ class Dashboard:
     notes: list[str] = field(default_factory=list)
 
 
-def _periods(qs: QuerySet[Case], filters: Filters) -> tuple[Callable[[str], Any], str]:
-    start = filters.date_from or qs.order_by("opened_on").values_list("opened_on", flat=True).first()
+def _unit(rows: QuerySet[CaseFact], filters: Filters) -> str:
+    """Months, or years when the period is longer than three years."""
+    start = filters.date_from or rows.order_by("opened_on").values_list("opened_on", flat=True).first()
     end = filters.date_to or timezone.localdate()
-    if start and (end - start).days > 3 * 366:
-        return TruncYear, "Y"
-    return TruncMonth, "YM"
+    return "Y" if start and (end - start).days > 3 * 366 else "YM"
 
 
-def _period_label(day: dt.date, unit: str) -> str:
-    return str(day.year) if unit == "Y" else date_format(day, "YEAR_MONTH_FORMAT")
+def _period_label(key: Any, unit: str) -> str:
+    if unit == "Y":
+        return str(key)
+    year, month = str(key).split("-")
+    return date_format(dt.date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
 
 
 def provinces() -> list[Area]:
     return list(Area.objects.filter(level=1, country__code="LA").order_by("code"))
 
 
+def _sex_series(table: Table) -> list[dict[str, Any]]:
+    return [
+        {"name": str(label), "data": tables.series_of(table, i)} for i, (_k, label) in enumerate(SEX_COLUMNS)
+    ]
+
+
+SEX_COLUMNS = [(key, label) for key, label, _g in SEX_GROUPS]
+
+
 # ---- caseload ---------------------------------------------------------------------------------------------
 def caseload(scope: Scope, filters: Filters) -> Dashboard:
-    cases = filtered(scope, filters)
-    trunc, unit = _periods(cases, filters)
-    rows = cases.annotate(p=trunc("opened_on")).values_list("p", "person__gender").annotate(n=Count("id"))
-    by_period: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for period, gender, n in rows:
-        by_period[period][_sex_key(gender)] += n
+    rows = facts(scope, filters)
+    unit = _unit(rows, filters)
+    key = "opened_year" if unit == "Y" else "opened_month"
+    by_period: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for period, sex, n in rows.values_list(key, "sex").annotate(n=Count("case_id")):
+        by_period[period][sex] += n
     periods = sorted(by_period)
     new = tables.counts(
         "new",
         _("New cases"),
         _("Period"),
         [_period_label(p, unit) for p in periods],
-        [str(label) for _k, label, _g in SEX_GROUPS],
-        [[by_period[p][k] for k, _l, _g in SEX_GROUPS] for p in periods],
+        [str(label) for _k, label in SEX_COLUMNS],
+        [[by_period[p][k] for k, _l in SEX_COLUMNS] for p in periods],
         exact=scope.exact,
     )
     new.chart = {
         "type": "bar",
         "stack": True,
         "categories": [label for label, _c in new.rows],
-        "series": [
-            {"name": str(label), "data": tables.series_of(new, i)}
-            for i, (_k, label, _g) in enumerate(SEX_GROUPS)
-        ],
+        "series": _sex_series(new),
     }
     # Open cases at the end of each period: open before the first period, plus opened, minus closed.
-    everyone = filtered(scope, filters, period=False)
     open_rows = []
     if periods:
-        first = periods[0]
-        base = everyone.filter(opened_on__lt=first).exclude(closed_on__lt=first).count()
-        opened = dict(
-            everyone.filter(opened_on__gte=first)
-            .annotate(p=trunc("opened_on"))
-            .values_list("p")
-            .annotate(n=Count("id"))
-        )
+        everyone = facts(scope, filters, period=False)
+        first_day = dt.date(int(str(periods[0])[:4]), 1 if unit == "Y" else int(str(periods[0])[5:7]), 1)
+        base = everyone.filter(opened_on__lt=first_day).exclude(closed_on__lt=first_day).count()
+        closed_key = "closed_year" if unit == "Y" else "closed_month"
         closed = dict(
-            everyone.filter(closed_on__gte=first, opened_on__gte=first)
-            .annotate(p=trunc("closed_on"))
-            .values_list("p")
-            .annotate(n=Count("id"))
-        )
-        closed_old = dict(
-            everyone.filter(closed_on__gte=first, opened_on__lt=first)
-            .annotate(p=trunc("closed_on"))
-            .values_list("p")
-            .annotate(n=Count("id"))
+            everyone.filter(closed_on__gte=first_day).values_list(closed_key).annotate(n=Count("case_id"))
         )
         running = base
         for p in periods:
-            running += opened.get(p, 0) - closed.get(p, 0) - closed_old.get(p, 0)
+            running += sum(by_period[p].values()) - closed.get(p, 0)
             open_rows.append(max(running, 0))
-    caseload_table = tables.counts(
+    open_table = tables.counts(
         "open",
         _("Open cases at the end of each period"),
         _("Period"),
@@ -297,12 +248,12 @@ def caseload(scope: Scope, filters: Filters) -> Dashboard:
         exact=scope.exact,
         col_totals=False,
     )
-    caseload_table.chart = {
+    open_table.chart = {
         "type": "line",
-        "categories": [label for label, _c in caseload_table.rows],
-        "series": [{"name": _("Open cases"), "data": tables.series_of(caseload_table, 0)}],
+        "categories": [label for label, _c in open_table.rows],
+        "series": [{"name": _("Open cases"), "data": tables.series_of(open_table, 0)}],
     }
-    by_province = dict(cases.values_list("person__province__code").annotate(n=Count("id")))
+    by_province = dict(rows.values_list("province").annotate(n=Count("case_id")))
     areas = provinces()
     origin = tables.counts(
         "origin",
@@ -310,12 +261,12 @@ def caseload(scope: Scope, filters: Filters) -> Dashboard:
         _("Province"),
         [a.name for a in areas] + [_("Not recorded")],
         [_("Cases")],
-        [[by_province.get(a.code, 0)] for a in areas] + [[by_province.get(None, 0)]],
+        [[by_province.get(a.code, 0)] for a in areas] + [[by_province.get("", 0)]],
         exact=scope.exact,
     )
     return Dashboard(
         "caseload",
-        [new, caseload_table, origin],
+        [new, open_table, origin],
         maps=[_map(origin, areas, _("Map of cases by province of origin"))],
     )
 
@@ -349,20 +300,16 @@ FLOW_COLUMNS = 8
 
 
 def flows(scope: Scope, filters: Filters) -> Dashboard:
-    cases = filtered(scope, filters)
+    rows = facts(scope, filters)
     area_names = {a.code: a.name for a in Area.objects.filter(level=1).exclude(country__code="LA")}
-    from homeward.places.models import Country
-
     country_names = {c.code: c.name for c in Country.objects.all()}
     flow: dict[tuple[str, str], int] = defaultdict(int)
     dest_total: dict[str, int] = defaultdict(int)
-    events = (
-        TraffickingEvent.objects.filter(case__in=cases, type=EventType.EXPLOITATION)
-        .values_list("case__person__province__code", "country__code", "area__code")
-        .annotate(n=Count("case", distinct=True))
-    )
-    for origin, country, area, n in events:
-        dest = f"TH:{area}" if country == "TH" and area else (country or "?")
+    for origin, dest, n in (
+        children(FlowFact, scope, filters, rows)
+        .values_list("case_fact__province", "destination")
+        .annotate(n=Count("id"))
+    ):
         flow[(origin or "", dest)] += n
         dest_total[dest] += n
     top = [d for d, _n in sorted(dest_total.items(), key=lambda kv: (-kv[1], kv[0]))[:FLOW_COLUMNS]]
@@ -445,26 +392,22 @@ def flows(scope: Scope, filters: Filters) -> Dashboard:
 
 # ---- exploitation -----------------------------------------------------------------------------------------
 def exploitation(scope: Scope, filters: Filters) -> Dashboard:
-    cases = filtered(scope, filters)
-    sex_case = {k: Q(person__gender__in=g) for k, _l, g in SEX_GROUPS}
-    aggregates = {}
-    for e in Exploitation:
-        needle = f"|{e.value}|"
-        for k, q in sex_case.items():
-            aggregates[f"{e.value}__{k}"] = Count(
-                "id", filter=q & Q(victim__exploitation_types__contains=needle)
-            )
-    got = cases.aggregate(**aggregates)
-    types = list(Exploitation)
-    matrix = [[got[f"{e.value}__{k}"] for k, _l, _g in SEX_GROUPS] for e in types]
-    keep = [i for i, row in enumerate(matrix) if any(row)]
+    rows = facts(scope, filters)
+    by_type: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, sex, n in (
+        children(ExploitationFact, scope, filters, rows)
+        .values_list("type", "case_fact__sex")
+        .annotate(n=Count("id"))
+    ):
+        by_type[kind][sex] += n
+    types = [e for e in Exploitation if e.value in by_type]
     kinds = tables.counts(
         "types",
         _("Types of exploitation"),
         _("Type of exploitation"),
-        [str(types[i].label) for i in keep],
-        [str(label) for _k, label, _g in SEX_GROUPS],
-        [matrix[i] for i in keep],
+        [str(e.label) for e in types],
+        [str(label) for _k, label in SEX_COLUMNS],
+        [[by_type[e.value][k] for k, _l in SEX_COLUMNS] for e in types],
         exact=scope.exact,
         col_totals=False,
         note=_("A case can have several types of exploitation, so the columns are not added up."),
@@ -474,28 +417,21 @@ def exploitation(scope: Scope, filters: Filters) -> Dashboard:
         "horizontal": True,
         "stack": True,
         "categories": [label for label, _c in kinds.rows],
-        "series": [
-            {"name": str(label), "data": tables.series_of(kinds, i)}
-            for i, (_k, label, _g) in enumerate(SEX_GROUPS)
-        ],
+        "series": _sex_series(kinds),
     }
-    rows = (
-        cases.exclude(victim__forced_labour_industry="")
-        .values_list("victim__forced_labour_industry", "person__gender")
-        .annotate(n=Count("id"))
-    )
     by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for industry, gender, n in rows:
-        if industry:
-            by_industry[industry][_sex_key(gender)] += n
+    for industry, sex, n in (
+        rows.exclude(industry="").values_list("industry", "sex").annotate(n=Count("case_id"))
+    ):
+        by_industry[industry][sex] += n
     industries = [i for i in Industry if i.value in by_industry]
     labour = tables.counts(
         "industries",
         _("Industries of forced labour"),
         _("Industry"),
         [str(i.label) for i in industries],
-        [str(label) for _k, label, _g in SEX_GROUPS],
-        [[by_industry[i.value][k] for k, _l, _g in SEX_GROUPS] for i in industries],
+        [str(label) for _k, label in SEX_COLUMNS],
+        [[by_industry[i.value][k] for k, _l in SEX_COLUMNS] for i in industries],
         exact=scope.exact,
     )
     labour.chart = {
@@ -503,53 +439,38 @@ def exploitation(scope: Scope, filters: Filters) -> Dashboard:
         "horizontal": True,
         "stack": True,
         "categories": [label for label, _c in labour.rows],
-        "series": [
-            {"name": str(label), "data": tables.series_of(labour, i)}
-            for i, (_k, label, _g) in enumerate(SEX_GROUPS)
-        ],
+        "series": _sex_series(labour),
     }
     return Dashboard("exploitation", [kinds, labour])
 
 
 # ---- pipeline ---------------------------------------------------------------------------------------------
-def _first_admission() -> Subquery:
-    return Subquery(
-        Stay.objects.filter(case=OuterRef("pk"), admitted_at__isnull=False)
-        .order_by("admitted_at")
-        .values("admitted_at")[:1]
-    )
+STEPS = (
+    ("d_request_return", gettext_lazy("Return request to handover at the border")),
+    ("d_return_admitted", gettext_lazy("Handover to admission at a transit centre")),
+    ("d_return_plan", gettext_lazy("Handover to approved reintegration plan")),
+    ("d_plan_closed", gettext_lazy("Approved plan to closure")),
+)
 
 
-def _first_approval() -> Subquery:
-    return Subquery(
-        ReintegrationPlan.objects.filter(case=OuterRef("pk"), approved_at__isnull=False)
-        .order_by("approved_at")
-        .values("approved_at")[:1]
+def histogram(rows: QuerySet, field_name: str) -> dict[int, int]:
+    """How many rows have each value of a whole-day duration (from 0 up)."""
+    return dict(
+        rows.filter(**{f"{field_name}__isnull": False, f"{field_name}__gte": 0})
+        .values_list(field_name)
+        .annotate(n=Count("pk"))
     )
 
 
 def pipeline(scope: Scope, filters: Filters) -> Dashboard:
-    # Times become the day they fell on in the local time zone (TruncDate), so that day counts agree with
-    # what people saw on their calendars, on both databases.
-    cases = filtered(scope, filters).annotate(
-        m_request=F("returnee__request__received_on"),
-        m_return=TruncDate("returnee__handover__handed_over_at"),
-        m_admitted=TruncDate(_first_admission()),
-        m_plan=TruncDate(_first_approval()),
-    )
-    steps = [
-        ("m_request", "m_return", _("Return request to handover at the border")),
-        ("m_return", "m_admitted", _("Handover to admission at a transit centre")),
-        ("m_return", "m_plan", _("Handover to approved reintegration plan")),
-        ("m_plan", "closed_on", _("Approved plan to closure")),
-    ]
-    reached = cases.aggregate(
-        request=Count("id", filter=Q(m_request__isnull=False)),
-        returned=Count("id", filter=Q(m_return__isnull=False)),
-        admitted=Count("id", filter=Q(m_admitted__isnull=False)),
-        plan=Count("id", filter=Q(m_plan__isnull=False)),
-        closed=Count("id", filter=Q(closed_on__isnull=False)),
-        all=Count("id"),
+    rows = facts(scope, filters)
+    reached = rows.aggregate(
+        request=Count("case_id", filter=Q(m_request__isnull=False)),
+        returned=Count("case_id", filter=Q(m_return__isnull=False)),
+        admitted=Count("case_id", filter=Q(m_admitted__isnull=False)),
+        plan=Count("case_id", filter=Q(m_plan__isnull=False)),
+        closed=Count("case_id", filter=Q(closed_on__isnull=False)),
+        all=Count("case_id"),
     )
     labels = [
         _("Cases"),
@@ -575,26 +496,20 @@ def pipeline(scope: Scope, filters: Filters) -> Dashboard:
         "categories": [label for label, _c in funnel.rows],
         "series": [{"name": _("Cases"), "data": tables.series_of(funnel, 0)}],
     }
-    rows = []
+    shown = []
     medians = []
-    for start, end, label in steps:
-        hist = dict(
-            cases.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
-            .annotate(d=_days(F(start), F(end)))
-            .filter(d__gte=0)
-            .values_list("d")
-            .annotate(n=Count("id"))
-        )
+    for field_name, label in STEPS:
+        hist = histogram(rows, field_name)
         n = sum(hist.values())
         median = None if _hide(n, scope.exact) else median_from_histogram(hist)
         medians.append(median)
-        rows.append((str(label), [tables.show_count(n, scope.exact), _fmt(median)]))
+        shown.append((str(label), [tables.show_count(n, scope.exact), _fmt(median)]))
     durations = tables.values(
         "steps",
         _("Median days per step"),
         _("Step"),
         [_("Cases"), _("Median days")],
-        rows,
+        shown,
         note=_("A median is shown only when at least %(n)d cases took the step.") % {"n": tables.threshold()}
         if not scope.exact
         else "",
@@ -602,7 +517,7 @@ def pipeline(scope: Scope, filters: Filters) -> Dashboard:
     durations.chart = {
         "type": "bar",
         "horizontal": True,
-        "categories": [r[0] for r in rows],
+        "categories": [r[0] for r in shown],
         "series": [{"name": _("Median days"), "data": medians}],
     }
     return Dashboard("pipeline", [funnel, durations])
@@ -610,16 +525,10 @@ def pipeline(scope: Scope, filters: Filters) -> Dashboard:
 
 # ---- outcomes ---------------------------------------------------------------------------------------------
 def outcomes(scope: Scope, filters: Filters) -> Dashboard:
-    cases = filtered(scope, filters)
-    responses = SurveyResponse.objects.filter(visit__case__in=cases, composite__isnull=False).annotate(
-        cohort=Coalesce(
-            ExtractYear("visit__case__returnee__handover__handed_over_at"),
-            ExtractYear("visit__case__opened_on"),
-        ),
-        months=Coalesce("visit__months_after_return", -1),
-    )
-    rows = (
-        responses.values_list("cohort", "months")
+    rows = facts(scope, filters)
+    surveys = children(OutcomeFact, scope, filters, rows)
+    grouped = (
+        surveys.values_list("case_fact__cohort", "months")
         .annotate(
             n=Count("id"),
             composite=Avg("composite"),
@@ -627,23 +536,26 @@ def outcomes(scope: Scope, filters: Filters) -> Dashboard:
             social=Avg("social"),
             psychosocial=Avg("psychosocial"),
         )
-        .order_by("cohort", "months")
+        .order_by("case_fact__cohort", "months")
     )
     shown = []
     series: dict[int, dict[int, float | None]] = defaultdict(dict)
     months_seen: set[int] = set()
-    for cohort, months, n, composite, economic, social, psychosocial in rows:
+    for cohort, months, n, composite, economic, social, psychosocial in grouped:
         hide = _hide(n, scope.exact)
-        months_label = (
-            _("at return") if months == 0 else (_("%(m)d months") % {"m": months} if months > 0 else "—")
-        )
+        if months == 0:
+            months_label = _("at return")
+        elif months > 0:
+            months_label = _("%(m)d months") % {"m": months}
+        else:
+            months_label = "—"
         shown.append(
             (
                 f"{cohort} · {months_label}",
                 [
                     tables.show_count(n, scope.exact),
                     *[
-                        _fmt(None if hide else (float(v) if v is not None else None), 2)
+                        _fmt(None if hide or v is None else float(v), 2)
                         for v in (economic, social, psychosocial, composite)
                     ],
                 ],
@@ -670,36 +582,27 @@ def outcomes(scope: Scope, filters: Filters) -> Dashboard:
         "x_title": _("Months after return"),
         "series": [{"name": str(c), "data": [series[c].get(m) for m in months_axis]} for c in sorted(series)],
     }
-    latest = dict(
-        responses.values_list("visit__case__person__province__code")
-        .annotate(n=Count("id"), avg=Avg("composite"))
-        .values_list("visit__case__person__province__code", "avg")
-    )
-    counts_by_province = dict(
-        responses.values_list("visit__case__person__province__code").annotate(n=Count("id"))
-    )
-    areas = provinces()
     values = {
-        code: (None if _hide(counts_by_province.get(code, 0), scope.exact) or avg is None else float(avg))
-        for code, avg in latest.items()
+        code: (None if _hide(n, scope.exact) or avg is None else float(avg))
+        for code, n, avg in surveys.values_list("case_fact__province").annotate(
+            n=Count("id"), avg=Avg("composite")
+        )
         if code
     }
     return Dashboard(
         "outcomes",
         [table],
-        maps=[_value_map("map-scores", _("Mean composite score by province of origin"), areas, values)],
+        maps=[_value_map("map-scores", _("Mean composite score by province of origin"), provinces(), values)],
     )
 
 
 # ---- closures ---------------------------------------------------------------------------------------------
 def closures(scope: Scope, filters: Filters) -> Dashboard:
-    cases = filtered(scope, filters).filter(closed_on__isnull=False)
-    rows = (
-        cases.annotate(y=ExtractYear("closed_on")).values_list("closure_reason", "y").annotate(n=Count("id"))
-    )
-    years = sorted({y for _r, y, _n in rows})
+    rows = facts(scope, filters).filter(closed_on__isnull=False)
+    counted = list(rows.values_list("closure_reason", "closed_year").annotate(n=Count("case_id")))
+    years = sorted({y for _r, y, _n in counted})
     by_reason: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for reason, year, n in rows:
+    for reason, year, n in counted:
         by_reason[reason or ""][year] += n
     reasons = [r for r in ClosureReason if r.value in by_reason] + ([None] if "" in by_reason else [])
     table = tables.counts(
@@ -725,42 +628,31 @@ def closures(scope: Scope, filters: Filters) -> Dashboard:
 
 # ---- referral network -------------------------------------------------------------------------------------
 NETWORK_GROUPS = (
-    ("waiting", gettext_lazy("Waiting for an answer"), (ReferralStatus.SENT, ReferralStatus.INFO)),
-    ("accepted", gettext_lazy("Accepted, in progress"), (ReferralStatus.ACCEPTED,)),
-    ("completed", gettext_lazy("Completed"), (ReferralStatus.COMPLETED,)),
-    ("declined", gettext_lazy("Declined"), (ReferralStatus.DECLINED,)),
-    ("other", gettext_lazy("Revoked or did not happen"), None),
+    ("waiting", gettext_lazy("Waiting for an answer")),
+    ("accepted", gettext_lazy("Accepted, in progress")),
+    ("completed", gettext_lazy("Completed")),
+    ("declined", gettext_lazy("Declined")),
+    ("other", gettext_lazy("Revoked or did not happen")),
 )
 
 
-def _network_group(status: str) -> str:
-    for key, _label, statuses in NETWORK_GROUPS:
-        if statuses and status in statuses:
-            return key
-    return "other"
-
-
 def network(scope: Scope, filters: Filters) -> Dashboard:
-    cases = filtered(scope, filters)
-    referrals = Referral.objects.filter(case__in=cases)
-    rows = referrals.values_list("service__province__code", "to_org__province__code", "status").annotate(
-        n=Count("id")
-    )
+    rows = facts(scope, filters)
+    referrals = children(ReferralFact, scope, filters, rows)
     areas = provinces()
     codes = [a.code for a in areas] + [""]
+    keys = [k for k, _l in NETWORK_GROUPS]
     matrix = [[0] * len(NETWORK_GROUPS) for _c in codes]
-    keys = [k for k, _l, _s in NETWORK_GROUPS]
-    for svc_province, org_province, status, n in rows:
-        code = svc_province or org_province or ""
+    for code, status, n in referrals.values_list("province", "status").annotate(n=Count("id")):
         r = codes.index(code) if code in codes else len(codes) - 1
-        matrix[r][keys.index(_network_group(status))] += n
+        matrix[r][keys.index(status) if status in keys else len(keys) - 1] += n
     keep = [i for i, row in enumerate(matrix) if any(row)]
     table = tables.counts(
         "referrals",
         _("Referrals by province of the service and where they stand"),
         _("Province"),
         [areas[i].name if i < len(areas) else _("Not recorded") for i in keep],
-        [str(label) for _k, label, _s in NETWORK_GROUPS],
+        [str(label) for _k, label in NETWORK_GROUPS],
         [matrix[i] for i in keep],
         exact=scope.exact,
     )
@@ -770,23 +662,15 @@ def network(scope: Scope, filters: Filters) -> Dashboard:
         "categories": [label for label, _c in table.rows],
         "series": [
             {"name": str(label), "data": tables.series_of(table, i)}
-            for i, (_k, label, _s) in enumerate(NETWORK_GROUPS)
+            for i, (_k, label) in enumerate(NETWORK_GROUPS)
         ],
     }
     timing_rows = []
-    for key, label, field_name in (
-        ("accept", _("Days from sending to acceptance"), "accepted_at"),
-        ("complete", _("Days from sending to completion"), "closed_at"),
+    for field_name, label in (
+        ("days_to_accept", _("Days from sending to acceptance")),
+        ("days_to_complete", _("Days from sending to completion")),
     ):
-        qs = referrals.filter(**{f"{field_name}__isnull": False})
-        if key == "complete":
-            qs = qs.filter(status=ReferralStatus.COMPLETED)
-        hist = dict(
-            qs.annotate(d=_days(TruncDate("sent_at"), TruncDate(field_name)))
-            .filter(d__gte=0)
-            .values_list("d")
-            .annotate(n=Count("id"))
-        )
+        hist = histogram(referrals, field_name)
         n = sum(hist.values())
         median = None if _hide(n, scope.exact) else median_from_histogram(hist)
         timing_rows.append((str(label), [tables.show_count(n, scope.exact), _fmt(median)]))
@@ -802,17 +686,17 @@ def network(scope: Scope, filters: Filters) -> Dashboard:
 
 # ---- transit ----------------------------------------------------------------------------------------------
 def transit(scope: Scope, filters: Filters) -> Dashboard:
-    cases = filtered(scope, filters)
-    stays = Stay.objects.filter(case__in=cases, admitted_at__isnull=False)
-    trunc, unit = _periods(cases, filters)
-    rows = stays.annotate(p=trunc("admitted_at")).values_list("facility_id", "p").annotate(n=Count("id"))
-    facilities = {f.id: f for f in Facility.objects.filter(id__in={r[0] for r in rows}).order_by("name")}
-    periods = sorted({r[1].date() if isinstance(r[1], dt.datetime) else r[1] for r in rows})
+    rows = facts(scope, filters)
+    stays = children(StayFact, scope, filters, rows)
+    unit = _unit(rows, filters)
+    key = "admitted_year" if unit == "Y" else "admitted_month"
+    counted = list(stays.values_list("facility_id", key).annotate(n=Count("id")))
+    facilities = {f.id: f for f in Facility.objects.filter(id__in={r[0] for r in counted})}
+    periods = sorted({r[1] for r in counted})
     fac_ids = sorted(facilities, key=lambda i: facilities[i].name)
     matrix = [[0] * len(fac_ids) for _p in periods]
-    for fac, period, n in rows:
-        p = period.date() if isinstance(period, dt.datetime) else period
-        matrix[periods.index(p)][fac_ids.index(fac)] += n
+    for fac, period, n in counted:
+        matrix[periods.index(period)][fac_ids.index(fac)] += n
     admissions = tables.counts(
         "admissions",
         _("Admissions by transit centre"),
@@ -842,16 +726,15 @@ def transit(scope: Scope, filters: Filters) -> Dashboard:
     nights: dict[int, int] = defaultdict(int)
     people: dict[int, int] = defaultdict(int)
     for fac, admitted, discharged in stays.filter(
-        Q(discharged_at__isnull=True) | Q(discharged_at__date__gte=since)
-    ).values_list("facility_id", "admitted_at", "discharged_at"):
-        start = max(timezone.localtime(admitted).date(), since)
-        end = timezone.localtime(discharged).date() if discharged else today
+        Q(discharged_on__isnull=True) | Q(discharged_on__gte=since)
+    ).values_list("facility_id", "admitted_on", "discharged_on"):
+        start = max(admitted, since)
+        end = discharged or today
         if end > start:
             nights[fac] += (end - start).days
             people[fac] += 1
     occ_rows = []
-    all_fac = Facility.objects.filter(id__in=set(beds) | set(nights)).order_by("name")
-    for fac in all_fac:
+    for fac in Facility.objects.filter(id__in=set(beds) | set(nights)).order_by("name"):
         n = people.get(fac.id, 0)
         available = beds.get(fac.id, 0) * 365
         rate = None if _hide(n, scope.exact) or not available else 100 * nights.get(fac.id, 0) / available

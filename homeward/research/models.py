@@ -135,3 +135,91 @@ class BudgetSpend(models.Model):
 
     class Meta:
         ordering = ["spent_at", "id"]
+
+
+# ---- figures tables -----------------------------------------------------------------------------------------
+# The dashboards read these narrow tables, one row per case (and per exploitation type, destination, survey,
+# referral and stay), instead of joining the case tables on every request: homeward.research.facts keeps them
+# current (cases changed since the last request are recomputed first) and rebuilds them on demand.
+
+
+class CaseFact(models.Model):
+    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    owner_org_id = models.BigIntegerField()
+    opened_on = models.DateField()
+    opened_month = models.CharField(max_length=7)  # YYYY-MM
+    opened_year = models.PositiveSmallIntegerField()
+    closed_on = models.DateField(null=True)
+    closed_month = models.CharField(max_length=7, blank=True)
+    closed_year = models.PositiveSmallIntegerField(null=True)
+    status = models.CharField(max_length=16)
+    closure_reason = models.CharField(max_length=32, blank=True)
+    sex = models.CharField(max_length=1)  # F, M, O (dashboards.SEX_GROUPS)
+    age = models.PositiveSmallIntegerField(null=True)  # at the case's opening, from the year of birth
+    province = models.CharField(max_length=10, blank=True)  # home province P-code
+    industry = models.CharField(max_length=60, blank=True)
+    cohort = (
+        models.PositiveSmallIntegerField()
+    )  # year of return (border handover), else of the case's opening
+    m_request = models.DateField(null=True)
+    m_return = models.DateField(null=True)
+    m_admitted = models.DateField(null=True)
+    m_plan = models.DateField(null=True)
+    d_request_return = models.IntegerField(null=True)
+    d_return_admitted = models.IntegerField(null=True)
+    d_return_plan = models.IntegerField(null=True)
+    d_plan_closed = models.IntegerField(null=True)
+    d_start_plan = models.IntegerField(null=True)  # from return (or, without one, the opening) to the plan
+    again = models.BooleanField(default=False)  # a later case of the person follows it: trafficked again
+    migrated = models.BooleanField(default=False)  # ... migrated again
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["opened_month", "sex"], name="casefact_month_sex"),
+            models.Index(fields=["owner_org_id", "opened_on"], name="casefact_org_opened"),
+            models.Index(fields=["province"], name="casefact_province"),
+        ]
+
+
+class ExploitationFact(models.Model):
+    case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="exploitation")
+    type = models.CharField(max_length=40)
+
+
+class FlowFact(models.Model):
+    case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="flows")
+    destination = models.CharField(max_length=16)  # country code, or TH:<Thai province code>
+
+
+class OutcomeFact(models.Model):
+    case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="outcomes")
+    months = models.SmallIntegerField()  # after return; -1 when the visit has none
+    composite = models.FloatField()
+    economic = models.FloatField(null=True)
+    social = models.FloatField(null=True)
+    psychosocial = models.FloatField(null=True)
+
+
+class ReferralFact(models.Model):
+    case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="referrals")
+    province = models.CharField(
+        max_length=10, blank=True
+    )  # of the service, else of the receiving organisation
+    status = models.CharField(max_length=12)
+    days_to_accept = models.IntegerField(null=True)
+    days_to_complete = models.IntegerField(null=True)
+
+
+class StayFact(models.Model):
+    case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="stays")
+    facility_id = models.BigIntegerField()
+    admitted_on = models.DateField()
+    admitted_month = models.CharField(max_length=7)
+    admitted_year = models.PositiveSmallIntegerField()
+    discharged_on = models.DateField(null=True)
+
+
+class StaleCase(models.Model):
+    """A case whose figures must be recomputed before the next dashboard is drawn (written by signals)."""
+
+    case_id = models.BigIntegerField(unique=True)

@@ -1,32 +1,19 @@
 """The research extract: reintegration outcomes by cohort, time to a reintegration plan, and re-trafficking,
 as one printable report with its method, its parameters and a digest of its figures, so that anyone re-running
-it on the same data can show they got the same answer."""
+it on the same data can show they got the same answer. It reads the figures tables, like the dashboards."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
-from homeward.cases.models import Case
-from homeward.cases.picklists import FollowsReason
-from homeward.reintegration.models import SurveyResponse
 from homeward.research import tables
-from homeward.research.dashboards import (
-    Filters,
-    Scope,
-    _days,
-    _first_approval,
-    _fmt,
-    _hide,
-    filtered,
-    median_from_histogram,
-)
+from homeward.research.dashboards import Filters, Scope, _fmt, _hide, children, facts, median_from_histogram
+from homeward.research.models import OutcomeFact
 from homeward.research.tables import Table
 
 
@@ -37,33 +24,29 @@ class Report:
     cohorts: list[int]
 
 
-def _return_day() -> Any:
-    return Coalesce(TruncDate("returnee__handover__handed_over_at"), "opened_on")
-
-
 def research_extract(scope: Scope, filters: Filters) -> Report:
-    cases = filtered(scope, filters).annotate(
-        cohort=ExtractYear(_return_day()), m_plan=TruncDate(_first_approval())
-    )
-    cohort_sizes = dict(cases.values_list("cohort").annotate(n=Count("id")))
-    cohorts = sorted(c for c in cohort_sizes if c)
+    rows = facts(scope, filters)
     exact = scope.exact
+    by_cohort: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for cohort, n, again, migrated in rows.values_list("cohort").annotate(
+        n=Count("case_id"),
+        again=Count("case_id", filter=Q(again=True)),
+        migrated=Count("case_id", filter=Q(migrated=True)),
+    ):
+        by_cohort[cohort] = [n, again, migrated]
+    cohorts = sorted(by_cohort)
 
     # 1. Outcomes: mean composite score at the visits 6 and 12 months after return.
-    surveys = SurveyResponse.objects.filter(visit__case__in=cases, composite__isnull=False).annotate(
-        cohort=ExtractYear(
-            Coalesce(TruncDate("visit__case__returnee__handover__handed_over_at"), "visit__case__opened_on")
-        )
-    )
     got = {
         (c, m): (n, avg)
-        for c, m, n, avg in surveys.filter(visit__months_after_return__in=[6, 12])
-        .values_list("cohort", "visit__months_after_return")
+        for c, m, n, avg in children(OutcomeFact, scope, filters, rows)
+        .filter(months__in=[6, 12])
+        .values_list("case_fact__cohort", "months")
         .annotate(n=Count("id"), avg=Avg("composite"))
     }
     outcome_rows = []
     for c in cohorts:
-        cells = [tables.show_count(cohort_sizes[c], exact)]
+        cells = [tables.show_count(by_cohort[c][0], exact)]
         for months in (6, 12):
             n, avg = got.get((c, months), (0, None))
             cells += [
@@ -87,15 +70,16 @@ def research_extract(scope: Scope, filters: Filters) -> Report:
     )
 
     # 2. Time from return (or the case's opening) to the first approved reintegration plan.
+    hist_by_cohort: dict[int, dict[int, int]] = defaultdict(dict)
+    for cohort, days, n in (
+        rows.filter(d_start_plan__isnull=False, d_start_plan__gte=0)
+        .values_list("cohort", "d_start_plan")
+        .annotate(n=Count("case_id"))
+    ):
+        hist_by_cohort[cohort][days] = n
     plan_rows = []
     for c in cohorts:
-        in_cohort = cases.filter(cohort=c, m_plan__isnull=False)
-        hist = dict(
-            in_cohort.annotate(d=_days(_return_day(), F("m_plan")))
-            .filter(d__gte=0)
-            .values_list("d")
-            .annotate(n=Count("id"))
-        )
+        hist = hist_by_cohort.get(c, {})
         n = sum(hist.values())
         within = sum(v for d, v in hist.items() if d <= 90)
         hide = _hide(n, exact)
@@ -118,19 +102,6 @@ def research_extract(scope: Scope, filters: Filters) -> Report:
     )
 
     # 3. Re-trafficking: a later case of the same person, linked as trafficked (or migrated) again.
-    followed = Case.objects.filter(follows=OuterRef("pk"))
-    counted = cases.annotate(
-        is_again=Exists(followed.filter(follows_reason=FollowsReason.RE_TRAFFICKED)),
-        is_migrated=Exists(followed.filter(follows_reason=FollowsReason.RE_MIGRATED)),
-    )
-    by_cohort: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for c, n, again, migrated in counted.values_list("cohort").annotate(
-        n=Count("id"),
-        again=Count("id", filter=Q(is_again=True)),
-        migrated=Count("id", filter=Q(is_migrated=True)),
-    ):
-        if c:
-            by_cohort[c] = [n, again, migrated]
     retrafficking = tables.counts(
         "retrafficking",
         _("Trafficked or migrated again, by year of return"),

@@ -20,7 +20,7 @@ from homeward.accounts.capabilities import Cap
 from homeward.accounts.policy import can
 from homeward.forms import client_ip
 from homeward.lib.codes import is_uuid
-from homeward.research import dashboards, forms, services
+from homeward.research import dashboards, facts, forms, services
 from homeward.research import fields as F
 from homeward.research.models import Dataset, Layout, Release, ReleaseKind, ReleaseStatus
 from homeward.research.report import research_extract
@@ -33,6 +33,7 @@ def _filters(request: HttpRequest) -> tuple[forms.FilterForm, dashboards.Filters
     probe = dashboards.scope_for(request.user, dashboards.Filters())
     if probe is None:
         raise Http404
+    facts.bring_up_to_date()
     form = forms.FilterForm(request.GET or None, organisations=probe.organisations)
     filters = form.filters() if request.GET else dashboards.Filters()
     scope = dashboards.scope_for(request.user, filters)

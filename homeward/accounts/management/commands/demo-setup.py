@@ -116,6 +116,8 @@ class Command(BaseCommand):
             generate_training(orgs=orgs, coordinator=users["coordinator"])
         if not Dataset.objects.exists():
             generate_research(users=users)
+        # The demo data is partly loaded in bulk (no signals): build the dashboards' figures from scratch.
+        call_command("research-refresh", stdout=self.stdout)
         self.print_logins()
 
     def print_logins(self):
