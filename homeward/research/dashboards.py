@@ -306,9 +306,7 @@ def flows(scope: Scope, filters: Filters) -> Dashboard:
     flow: dict[tuple[str, str], int] = defaultdict(int)
     dest_total: dict[str, int] = defaultdict(int)
     for origin, dest, n in (
-        children(FlowFact, scope, filters, rows)
-        .values_list("case_fact__province", "destination")
-        .annotate(n=Count("id"))
+        children(FlowFact, scope, filters, rows).values_list("origin", "destination").annotate(n=Count("id"))
     ):
         flow[(origin or "", dest)] += n
         dest_total[dest] += n
@@ -395,9 +393,7 @@ def exploitation(scope: Scope, filters: Filters) -> Dashboard:
     rows = facts(scope, filters)
     by_type: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, sex, n in (
-        children(ExploitationFact, scope, filters, rows)
-        .values_list("type", "case_fact__sex")
-        .annotate(n=Count("id"))
+        children(ExploitationFact, scope, filters, rows).values_list("type", "sex").annotate(n=Count("id"))
     ):
         by_type[kind][sex] += n
     types = [e for e in Exploitation if e.value in by_type]
@@ -528,7 +524,7 @@ def outcomes(scope: Scope, filters: Filters) -> Dashboard:
     rows = facts(scope, filters)
     surveys = children(OutcomeFact, scope, filters, rows)
     grouped = (
-        surveys.values_list("case_fact__cohort", "months")
+        surveys.values_list("cohort", "months")
         .annotate(
             n=Count("id"),
             composite=Avg("composite"),
@@ -536,7 +532,7 @@ def outcomes(scope: Scope, filters: Filters) -> Dashboard:
             social=Avg("social"),
             psychosocial=Avg("psychosocial"),
         )
-        .order_by("case_fact__cohort", "months")
+        .order_by("cohort", "months")
     )
     shown = []
     series: dict[int, dict[int, float | None]] = defaultdict(dict)
@@ -584,9 +580,7 @@ def outcomes(scope: Scope, filters: Filters) -> Dashboard:
     }
     values = {
         code: (None if _hide(n, scope.exact) or avg is None else float(avg))
-        for code, n, avg in surveys.values_list("case_fact__province").annotate(
-            n=Count("id"), avg=Avg("composite")
-        )
+        for code, n, avg in surveys.values_list("province").annotate(n=Count("id"), avg=Avg("composite"))
         if code
     }
     return Dashboard(

@@ -176,10 +176,11 @@ def _compute(case_ids: list[int]) -> None:
             )
         )
     CaseFact.objects.bulk_create(facts, batch_size=1000)
-    present = {f.case_id for f in facts}
+    by_id = {f.case_id: f for f in facts}
+    present = set(by_id)
     ExploitationFact.objects.bulk_create(
         (
-            ExploitationFact(case_fact_id=case_id, type=t)
+            ExploitationFact(case_fact_id=case_id, type=t, sex=by_id[case_id].sex)
             for case_id, *_rest, types in rows
             for t in dict.fromkeys(types or [])
         ),
@@ -191,12 +192,19 @@ def _compute(case_ids: list[int]) -> None:
     ).values_list("case_id", "country__code", "area__code"):
         destinations.add((case_id, f"TH:{area}" if country == "TH" and area else (country or "?")))
     FlowFact.objects.bulk_create(
-        (FlowFact(case_fact_id=c, destination=d) for c, d in destinations if c in present), batch_size=2000
+        (
+            FlowFact(case_fact_id=c, origin=by_id[c].province, destination=d)
+            for c, d in destinations
+            if c in present
+        ),
+        batch_size=2000,
     )
     OutcomeFact.objects.bulk_create(
         (
             OutcomeFact(
                 case_fact_id=case_id,
+                cohort=by_id[case_id].cohort,
+                province=by_id[case_id].province,
                 months=months if months is not None else -1,
                 composite=float(composite or 0),
                 economic=float(economic) if economic is not None else None,

@@ -181,18 +181,24 @@ class CaseFact(models.Model):
         ]
 
 
+# The companions repeat the case's sex, province or cohort where a national dashboard groups by them, so that
+# an unfiltered figure reads one table, without a join.
 class ExploitationFact(models.Model):
     case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="exploitation")
     type = models.CharField(max_length=40)
+    sex = models.CharField(max_length=1)
 
 
 class FlowFact(models.Model):
     case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="flows")
+    origin = models.CharField(max_length=10, blank=True)  # the case's home province
     destination = models.CharField(max_length=16)  # country code, or TH:<Thai province code>
 
 
 class OutcomeFact(models.Model):
     case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="outcomes")
+    cohort = models.PositiveSmallIntegerField()
+    province = models.CharField(max_length=10, blank=True)
     months = models.SmallIntegerField()  # after return; -1 when the visit has none
     composite = models.FloatField()
     economic = models.FloatField(null=True)

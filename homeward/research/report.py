@@ -41,7 +41,7 @@ def research_extract(scope: Scope, filters: Filters) -> Report:
         (c, m): (n, avg)
         for c, m, n, avg in children(OutcomeFact, scope, filters, rows)
         .filter(months__in=[6, 12])
-        .values_list("case_fact__cohort", "months")
+        .values_list("cohort", "months")
         .annotate(n=Count("id"), avg=Avg("composite"))
     }
     outcome_rows = []
