@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -270,6 +270,17 @@ def _compute(case_ids: list[int]) -> None:
     StayFact.objects.bulk_create(stays, batch_size=2000)
 
 
+LOCK_KEY = 0x486F6D65  # "Home": the advisory lock that serialises recomputation on PostgreSQL
+
+
+def _lock() -> None:
+    """Two requests recomputing the same case must not both insert its row: on PostgreSQL they queue on an
+    advisory lock for the rest of the transaction; SQLite transactions are already one at a time (immediate)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
 def _in_batches(ids: Iterable[int]) -> Iterable[list[int]]:
     batch: list[int] = []
     for i in ids:
@@ -310,6 +321,7 @@ def bring_up_to_date() -> int:
         return 0
     ids = sorted(set(missing) | {case_id for _id, case_id in stale_rows})
     with transaction.atomic():
+        _lock()
         # Only the stale marks read above are cleared: a mark written meanwhile stays for the next request.
         StaleCase.objects.filter(id__in=[row_id for row_id, _c in stale_rows]).delete()
         for batch in _in_batches(ids):
