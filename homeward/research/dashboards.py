@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -523,17 +523,45 @@ def pipeline(scope: Scope, filters: Filters) -> Dashboard:
 def outcomes(scope: Scope, filters: Filters) -> Dashboard:
     rows = facts(scope, filters)
     surveys = children(OutcomeFact, scope, filters, rows)
-    grouped = (
-        surveys.values_list("cohort", "months")
+    # One pass over the surveys: sums and counts per year of return, months and province, added up here both
+    # ways (by year and months for the table, by province for the map).
+    cells: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0] * 8)
+    by_province: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for cohort, months, province, n, s_c, s_e, n_e, s_s, n_s, s_p, n_p in (
+        surveys.values_list("cohort", "months", "province")
         .annotate(
             n=Count("id"),
-            composite=Avg("composite"),
-            economic=Avg("economic"),
-            social=Avg("social"),
-            psychosocial=Avg("psychosocial"),
+            s_c=Sum("composite"),
+            s_e=Sum("economic"),
+            n_e=Count("economic"),
+            s_s=Sum("social"),
+            n_s=Count("social"),
+            s_p=Sum("psychosocial"),
+            n_p=Count("psychosocial"),
         )
-        .order_by("cohort", "months")
-    )
+        .order_by()
+    ):
+        acc = cells[(cohort, months)]
+        for i, v in enumerate((n, s_c, s_e, n_e, s_s, n_s, s_p, n_p)):
+            acc[i] += float(v or 0)
+        by_province[province][0] += n
+        by_province[province][1] += float(s_c or 0)
+
+    def mean(total: float, count: float) -> float | None:
+        return total / count if count else None
+
+    grouped = [
+        (
+            cohort,
+            months,
+            int(acc[0]),
+            mean(acc[1], acc[0]),
+            mean(acc[2], acc[3]),
+            mean(acc[4], acc[5]),
+            mean(acc[6], acc[7]),
+        )
+        for (cohort, months), acc in sorted(cells.items())
+    ]
     shown = []
     series: dict[int, dict[int, float | None]] = defaultdict(dict)
     months_seen: set[int] = set()
@@ -579,8 +607,8 @@ def outcomes(scope: Scope, filters: Filters) -> Dashboard:
         "series": [{"name": str(c), "data": [series[c].get(m) for m in months_axis]} for c in sorted(series)],
     }
     values = {
-        code: (None if _hide(n, scope.exact) or avg is None else float(avg))
-        for code, n, avg in surveys.values_list("province").annotate(n=Count("id"), avg=Avg("composite"))
+        code: (None if _hide(int(n), scope.exact) or not n else total / n)
+        for code, (n, total) in by_province.items()
         if code
     }
     return Dashboard(

@@ -149,3 +149,30 @@ def test_csv_never_starts_a_cell_with_a_formula():
     rows = table.csv().splitlines()
     assert rows[0].startswith("'=HYPERLINK(1),'-a,b")
     assert rows[1].startswith("'+cmd,") and rows[2].startswith("'@x,")
+
+
+def test_outcome_means_by_cohort_months_and_province(personas, open_case):
+    from homeward.research.models import CaseFact, OutcomeFact
+
+    case = open_case()
+    scope = _scope(personas.sam)
+    fact = CaseFact.objects.get(case_id=case.id)
+    for composite, economic in ((0.2, None), (0.4, 0.5), (0.9, 0.7)):
+        OutcomeFact.objects.create(
+            case_fact=fact,
+            cohort=fact.cohort,
+            province="LA13",
+            months=6,
+            composite=composite,
+            economic=economic,
+        )
+    board = dashboards.outcomes(scope, Filters())
+    rows = dict(board.tables[0].values)
+    label = next(k for k in rows if k.startswith(str(fact.cohort)))
+    surveys, economic, _social, _psychosocial, composite = rows[label]
+    assert (surveys, economic, composite) == ("3", "0.60", "0.50")  # economic: the mean of the two answered
+    savannakhet = next(d for d in board.maps[0]["data"] if d["code"] == "LA13")
+    assert savannakhet["value"] == pytest.approx(0.5)
+    # A national viewer sees neither mean: three surveys are fewer than five.
+    national = dashboards.outcomes(_scope(personas.rita), Filters())
+    assert dict(national.tables[0].values)[label][4] == "—"
