@@ -93,6 +93,13 @@ def main() -> int:
         "but never before 5 pairs (pages that slow miss the target many times over); default 120",
     )
     parser.add_argument("--pages", help="comma-separated topics to measure (default: all)")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        metavar="NAME=QUERY",
+        help="measure this filter set instead of the standard four (repeatable), for example "
+        "'narrow=province=LA13&sex=M&age_group=0-17&date_from=01/01/2024&date_to=31/12/2024'",
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the timed requests into FILE (one --db)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -115,13 +122,15 @@ def main() -> int:
             command.append("--reuse")
         if args.pages:
             command += ["--pages", args.pages]
+        for item in args.filter or []:
+            command += ["--filter", item]
         if args.profile:
             command += ["--profile", args.profile]
         completed = subprocess.run(command, env=data.parent_env(), cwd=data.PROJECT, check=False)  # noqa: S603
         if completed.returncode != 0:
             print(f"{db}: the child process failed (exit {completed.returncode})", file=sys.stderr)
             return completed.returncode
-        partial = bool(args.pages or args.profile)
+        partial = bool(args.pages or args.profile or args.filter)
         results.append(json.loads(results_file(db, args.cases, partial).read_text(encoding="utf-8")))
     print()
     for result in results:
@@ -131,7 +140,7 @@ def main() -> int:
 
 
 def results_file(db: str, cases: int, partial: bool = False) -> Path:
-    """research-dashboards-<db>-<cases>.json; "-partial" for runs limited with --pages or profiled."""
+    """research-dashboards-<db>-<cases>.json; "-partial" for runs limited with --pages or --filter, or profiled."""
     return data.RESULTS / f"research-dashboards-{db}-{cases}{'-partial' if partial else ''}.json"
 
 
@@ -147,7 +156,7 @@ def child(args: argparse.Namespace) -> int:
     result = measure(args)
     result["code"] = code
     result["generation"] = generation
-    out = results_file(args.db, args.cases, bool(args.pages or args.profile))
+    out = results_file(args.db, args.cases, bool(args.pages or args.profile or args.filter))
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print()
     print(markdown(result))
@@ -176,13 +185,20 @@ def _signed_in(username: str) -> Any:
     return client
 
 
-def _check_filters() -> None:
+def filter_sets(args: argparse.Namespace) -> list[tuple[str, str]]:
+    if not args.filter:
+        return FILTERS
+    pairs = [item.split("=", 1) for item in args.filter]
+    return [(name, query) for name, query in pairs]
+
+
+def _check_filters(filters: list[tuple[str, str]]) -> None:
     """Every filter set parses (dates typed dd/mm/yyyy) and filters something."""
     from django.http import QueryDict
 
     from homeward.research.forms import FilterForm
 
-    for name, query in FILTERS:
+    for name, query in filters:
         if not query:
             continue
         form = FilterForm(QueryDict(query), organisations=[])
@@ -219,7 +235,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from homeward.cases.models import Case
     from homeward.research import suppression
 
-    _check_filters()
+    filters = filter_sets(args)
+    _check_filters(filters)
     pages = PAGES
     if args.pages:
         wanted = set(args.pages.split(","))
@@ -236,7 +253,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     for viewer, username in VIEWERS:
         client = _signed_in(username)
         visible = Case.objects.filter(owner_org__memberships__user__username=username).distinct().count()
-        for filter_name, query in FILTERS:
+        for filter_name, query in filters:
             for topic, path in pages:
                 url = f"{path}?{query}" if query else path
 
@@ -325,6 +342,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "budget_seconds": args.budget,
         "seconds": round(time.perf_counter() - started, 1),
         "load_average_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+        "filters": dict(filters),
         "target_p95_ms": TARGET_P95_MS,
         "pass": all(p["pass_cold"] and p["pass_warm"] for p in pooled),
         "pooled": pooled,
@@ -336,7 +354,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"{result['database_version']}, {result['cases']:,} cases; up to {result['reps']} cold+warm pairs per "
         f"page, filter and viewer (fewer, at least {MIN_PAIRS}, for pages over the time budget), pooled over "
-        f"the {len(FILTERS)} filter sets (n = samples per cell). ms.",
+        f"the {len(result.get('filters', FILTERS))} filter sets (n = samples per cell). ms.",
         "",
         "| Viewer | Page | Queries | n | cold p50 | cold p95 | cold max | warm p50 | warm p95 | warm max "
         "| worst filter p95 (cold) | p95 < 300 ms |",

@@ -115,7 +115,8 @@ def main() -> int:
         if completed.returncode != 0:
             print(f"{db}: the child process failed (exit {completed.returncode})", file=sys.stderr)
             return completed.returncode
-        results.append(json.loads(results_file(db, args.cases).read_text(encoding="utf-8")))
+        partial = bool(args.variants or args.no_anjana)
+        results.append(json.loads(results_file(db, args.cases, partial).read_text(encoding="utf-8")))
     print()
     for result in results:
         print(markdown(result))
@@ -123,8 +124,9 @@ def main() -> int:
     return 0
 
 
-def results_file(db: str, cases: int) -> Path:
-    return data.RESULTS / f"research-release-{db}-{cases}.json"
+def results_file(db: str, cases: int, partial: bool = False) -> Path:
+    """research-release-<db>-<cases>.json; "-partial" for runs limited with --variants or --no-anjana."""
+    return data.RESULTS / f"research-release-{db}-{cases}{'-partial' if partial else ''}.json"
 
 
 def ensure_anjana(venv: Path) -> None:
@@ -152,7 +154,7 @@ def child(args: argparse.Namespace) -> int:
     result = measure(args)
     result["code"] = code
     result["generation"] = generation
-    out = results_file(args.db, args.cases)
+    out = results_file(args.db, args.cases, bool(args.variants or args.no_anjana))
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print()
     print(markdown(result))
@@ -161,12 +163,17 @@ def child(args: argparse.Namespace) -> int:
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
+    from django.conf import settings
     from django.db import connection
 
     from homeward.accounts.models import User
     from homeward.cases.models import Case
     from homeward.research import fields as F
 
+    # The project's own pycanon environment, where it runs its check in a separate process.
+    checker = getattr(settings, "PYCANON_PYTHON", None)
+    if checker and not Path(checker).exists():
+        raise SystemExit(f"The release check needs pycanon's environment at {checker}: run `make verifier`.")
     researcher = User.objects.get(username="bench.researcher")
     names = args.variants.split(",") if args.variants else list(VARIANTS)
     in_scope = F.scope(opened_from=None, opened_to=None, organisation_ids=None, research_consent=True).count()
