@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -63,25 +64,29 @@ def reencrypt_table(table: str, columns: list[str], ring: KeyRing, batch: int = 
             last_id = rows[-1][0]
 
 
-def reencrypt_documents(ring: KeyRing) -> int:
-    from homeward.cases.models import Document
-    from homeward.cases.services import _document_context, _document_path
-
+def _reencrypt_files(ring: KeyRing, files: Any) -> int:
+    """Re-encrypt stored files, given as (path, context) pairs, that are not yet under the primary key."""
     changed = 0
-    for document in Document.objects.only("storage_name").iterator():
-        path = _document_path(document.storage_name)
+    for path, context in files:
         if not path.exists():
             continue
         blob = path.read_bytes()
         if KeyRing.key_id_of(blob) == ring.encryption.primary:
             continue
-        context = _document_context(document.storage_name)
         fresh = ring.encrypt_bytes(ring.decrypt_file_bytes(blob, context), context)
         tmp = path.with_suffix(".rotating")
         tmp.write_bytes(fresh)
         tmp.replace(path)
         changed += 1
     return changed
+
+
+def reencrypt_documents(ring: KeyRing) -> int:
+    from homeward.cases.models import Document
+    from homeward.cases.services import _document_context, _document_path
+
+    names = Document.objects.values_list("storage_name", flat=True).iterator()
+    return _reencrypt_files(ring, ((_document_path(n), _document_context(n)) for n in names))
 
 
 def reencrypt_release_files(ring: KeyRing) -> int:
@@ -89,21 +94,8 @@ def reencrypt_release_files(ring: KeyRing) -> int:
     from homeward.research.models import ReleaseFile
     from homeward.research.services import _context, _release_path
 
-    changed = 0
-    for stored in ReleaseFile.objects.only("storage_name").iterator():
-        path = _release_path(stored.storage_name)
-        if not path.exists():
-            continue
-        blob = path.read_bytes()
-        if KeyRing.key_id_of(blob) == ring.encryption.primary:
-            continue
-        context = _context(stored.storage_name)
-        fresh = ring.encrypt_bytes(ring.decrypt_file_bytes(blob, context), context)
-        tmp = path.with_suffix(".rotating")
-        tmp.write_bytes(fresh)
-        tmp.replace(path)
-        changed += 1
-    return changed
+    names = ReleaseFile.objects.values_list("storage_name", flat=True).iterator()
+    return _reencrypt_files(ring, ((_release_path(n), _context(n)) for n in names))
 
 
 def reindex_names(ring: KeyRing, batch: int = 500) -> int:

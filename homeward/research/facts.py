@@ -312,9 +312,9 @@ def rebuild(progress: Any = None) -> int:
 def bring_up_to_date() -> int:
     """Recompute the cases marked stale and the cases without figures. Returns how many were recomputed."""
     missing = list(
-        Case.objects.filter(~Exists(CaseFact.objects.filter(case_id=OuterRef("pk")))).values_list(
-            "id", flat=True
-        )
+        Case.objects.filter(~Exists(CaseFact.objects.filter(case_id=OuterRef("pk"))))
+        .order_by()  # not the case list's ordering: an unsorted anti-join (bench/README.md)
+        .values_list("id", flat=True)
     )
     stale_rows = list(StaleCase.objects.values_list("id", "case_id"))
     if not missing and not stale_rows:

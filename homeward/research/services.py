@@ -73,7 +73,7 @@ def _store(release: Release, layout: str, data: bytes) -> ReleaseFile:
     )
 
 
-def _refuse(actor: Any, message: str) -> Refusal:
+def _refuse(message: str) -> Refusal:
     return Refusal(
         ValidationError(message),
         why=message,
@@ -174,16 +174,13 @@ def release_kanon(
         started = time.perf_counter()
         unknown = [f for f in [*qis, *sensitive] if f not in F.BY_KEY]
         if unknown or not qis:
-            raise _refuse(actor, _("Choose at least one quasi-identifier from the list."))
+            raise _refuse(_("Choose at least one quasi-identifier from the list."))
         if set(qis) & set(sensitive):
-            raise _refuse(
-                actor, _("A field is either a quasi-identifier or a sensitive attribute, not both.")
-            )
+            raise _refuse(_("A field is either a quasi-identifier or a sensitive attribute, not both."))
         hierarchies = F.hierarchies()
         for q in qis:
             if q not in hierarchies:
                 raise _refuse(
-                    actor,
                     _(
                         "“%(field)s” has no generalisation hierarchy, so it cannot be a quasi-identifier. "
                         "Release it as a sensitive attribute, or leave it out."
@@ -193,16 +190,15 @@ def release_kanon(
         minimum, org_name = _minimum_k(organisation_ids)
         if k < minimum:
             raise _refuse(
-                actor,
                 _("k must be at least %(min)d: %(org)s does not allow smaller groups in research releases.")
                 % {"min": minimum, "org": org_name},
             )
         if l_div > 1 and not sensitive:
-            raise _refuse(actor, _("l-diversity needs at least one sensitive attribute."))
+            raise _refuse(_("l-diversity needs at least one sensitive attribute."))
         if l_div > k:
-            raise _refuse(actor, _("l cannot be larger than k: a group of k people has at most k values."))
+            raise _refuse(_("l cannot be larger than k: a group of k people has at most k values."))
         if not 0 <= max_suppressed <= MAX_SUPPRESSION:
-            raise _refuse(actor, _("Leave out at most %(max)d%% of the records.") % {"max": 20})
+            raise _refuse(_("Leave out at most %(max)d%% of the records.") % {"max": 20})
         cases = F.scope(
             opened_from=opened_from,
             opened_to=opened_to,
@@ -211,16 +207,13 @@ def release_kanon(
         )
         data = F.person_records(cases)
         if data.empty:
-            raise _refuse(
-                actor, _("No case in this period and these organisations has consent to research use.")
-            )
+            raise _refuse(_("No case in this period and these organisations has consent to research use."))
         try:
             outcome = anonymise.search(
                 data, qis, sensitive, hierarchies, k=k, l_div=l_div, max_suppressed=max_suppressed
             )
         except anonymise.NoSolution:
             raise _refuse(
-                actor,
                 _(
                     "No generalisation meets k = %(k)d and l = %(l)d within the suppression budget. Allow more "
                     "suppression, lower l, or choose fewer quasi-identifiers."
@@ -249,7 +242,6 @@ def release_kanon(
             checked = verify_kanon(files, qis, sensitive)
         except CheckerMissing:
             raise _refuse(
-                actor,
                 _(
                     "The independent check (pycanon) is not available on this server, so no release can be made. "
                     "Ask the administrator to install it (make verifier)."
@@ -378,17 +370,16 @@ def release_dp(
     def work() -> Release:
         started = time.perf_counter()
         if not 1 <= len(dimensions) <= 2 or len(set(dimensions)) != len(dimensions):
-            raise _refuse(actor, _("Choose one or two different dimensions to count by."))
+            raise _refuse(_("Choose one or two different dimensions to count by."))
         if any(d not in DP_DIMENSIONS for d in dimensions):
-            raise _refuse(actor, _("Choose dimensions from the list."))
+            raise _refuse(_("Choose dimensions from the list."))
         if epsilon <= 0:
-            raise _refuse(actor, _("Epsilon must be more than zero."))
+            raise _refuse(_("Epsilon must be more than zero."))
         with transaction.atomic():
             locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
             remaining = locked.remaining
             if epsilon > remaining:
                 raise _refuse(
-                    actor,
                     _(
                         "Epsilon %(asked)s is more than the %(left)s left in the budget of “%(dataset)s”. Ask for "
                         "less, or ask the data-protection officer about a new dataset."
@@ -398,9 +389,7 @@ def release_dp(
             domains = [dp_domain(d, locked) for d in dimensions]
             cells = int(np.prod([len(d) for d in domains]))
             if cells > MAX_DP_CELLS:
-                raise _refuse(
-                    actor, _("That table would have more than 10,000 cells: choose smaller dimensions.")
-                )
+                raise _refuse(_("That table would have more than 10,000 cells: choose smaller dimensions."))
             cases = F.scope(
                 opened_from=locked.opened_from,
                 opened_to=locked.opened_to,
