@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 
-from homeward.audit.models import AuditEvent, AuditHead
+from homeward.audit.models import Action, AuditEvent, AuditHead
 from homeward.keys import keyring
 
 GENESIS = "0" * 64
+T = TypeVar("T")
 
 
 def _payload(event: AuditEvent) -> bytes:
@@ -78,6 +79,44 @@ def audit_record(
         head.seq, head.mac = event.seq, event.mac
         head.save(update_fields=["seq", "mac"])
     return event
+
+
+class Refusal(Exception):
+    """A refused attempt worth an audit event: carries what to record and the error to raise afterwards."""
+
+    def __init__(
+        self,
+        error: Exception,
+        *,
+        why: str,
+        object_type: str,
+        codes: Iterable[Any],
+        organisation_id: int | None,
+    ) -> None:
+        super().__init__(why)
+        self.error = error
+        self.why = why
+        self.object_type = object_type
+        self.codes = list(codes)
+        self.organisation_id = organisation_id
+
+
+def audited_refusal(actor: Any, ip: str | None, work: Callable[[], T]) -> T:
+    """Run ``work`` (its own transaction); on a Refusal, record the refused event once the change has been
+    rolled back, then raise the refusal's error."""
+    try:
+        return work()
+    except Refusal as refusal:
+        audit_record(
+            actor=actor,
+            action=Action.DENIED,
+            object_type=refusal.object_type,
+            object_codes=refusal.codes,
+            organisation_id=refusal.organisation_id,
+            reason=refusal.why,
+            ip=ip,
+        )
+        raise refusal.error from None
 
 
 @dataclass

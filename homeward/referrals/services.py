@@ -9,9 +9,9 @@ owning organisation's data-protection officer sees it and nothing else changes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +22,7 @@ from homeward.accounts.capabilities import Cap
 from homeward.accounts.models import Organisation
 from homeward.accounts.policy import can
 from homeward.audit.models import Action
-from homeward.audit.services import audit_record
+from homeward.audit.services import Refusal, audit_record, audited_refusal
 from homeward.cases.models import Case, CaseStatusChange, Consent
 from homeward.cases.picklists import ConsentPurpose
 from homeward.cases.services import PermissionDenied404, consent_in_force, require
@@ -40,46 +40,6 @@ from homeward.referrals.picklists import (
 )
 from homeward.reintegration.models import ReintegrationPlan, ServiceDelivered
 from homeward.reintegration.picklists import Currency, PlanStatus, SupportPlanType
-
-T = TypeVar("T")
-
-
-class Refusal(Exception):
-    """A refused attempt worth an audit event: carries what to record and the error to raise afterwards."""
-
-    def __init__(
-        self,
-        error: Exception,
-        *,
-        why: str,
-        object_type: str,
-        codes: Iterable[Any],
-        organisation_id: int | None,
-    ) -> None:
-        super().__init__(why)
-        self.error = error
-        self.why = why
-        self.object_type = object_type
-        self.codes = list(codes)
-        self.organisation_id = organisation_id
-
-
-def _audited_refusal(actor: Any, ip: str | None, work: Callable[[], T]) -> T:
-    """Run ``work`` (its own transaction); on a Refusal, record the refused event once the change has been
-    rolled back, then raise the refusal's error."""
-    try:
-        return work()
-    except Refusal as refusal:
-        audit_record(
-            actor=actor,
-            action=Action.DENIED,
-            object_type=refusal.object_type,
-            object_codes=refusal.codes,
-            organisation_id=refusal.organisation_id,
-            reason=refusal.why,
-            ip=ip,
-        )
-        raise refusal.error from None
 
 
 # ---- directory --------------------------------------------------------------------------------------------
@@ -165,7 +125,7 @@ def service_save(
         )
         return service
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 @transaction.atomic
@@ -313,7 +273,7 @@ def referral_send(
         _audit(actor, Action.CREATE, referral, [f"section:{s}" for s in chosen], ip)
         return referral
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def _lock(referral: Referral) -> Referral:
@@ -371,7 +331,7 @@ def referral_accept(*, actor: Any, referral: Referral, ip: str | None = None) ->
         _audit(actor, Action.UPDATE, locked, ["status"], ip)
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def referral_decline(*, actor: Any, referral: Referral, reason: str, ip: str | None = None) -> Referral:
@@ -392,7 +352,7 @@ def referral_decline(*, actor: Any, referral: Referral, reason: str, ip: str | N
         _audit(actor, Action.UPDATE, locked, ["status", "reason"], ip)
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def referral_ask_info(*, actor: Any, referral: Referral, question: str, ip: str | None = None) -> Referral:
@@ -410,7 +370,7 @@ def referral_ask_info(*, actor: Any, referral: Referral, question: str, ip: str 
         _audit(actor, Action.UPDATE, locked, ["status", "message"], ip)
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def referral_give_info(
@@ -436,7 +396,7 @@ def referral_give_info(
         _audit(actor, Action.UPDATE, locked, ["status", "message", *[f"section:{s}" for s in added]], ip)
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def _close(referral: Referral, status: str, actor: Any, reason: str = "") -> None:
@@ -524,7 +484,7 @@ def referral_complete(
         )
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def referral_not_taken_up(*, actor: Any, referral: Referral, reason: str, ip: str | None = None) -> Referral:
@@ -546,7 +506,7 @@ def referral_not_taken_up(*, actor: Any, referral: Referral, reason: str, ip: st
         _audit(actor, Action.UPDATE, locked, ["status", "reason"], ip)
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def referral_revoke(*, actor: Any, referral: Referral, reason: str, ip: str | None = None) -> Referral:
@@ -565,7 +525,7 @@ def referral_revoke(*, actor: Any, referral: Referral, reason: str, ip: str | No
         _audit(actor, Action.UPDATE, locked, ["status", "reason"], ip)
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def on_consent_withdrawn(*, actor: Any, consent: Consent, ip: str | None = None) -> list[Referral]:
@@ -625,7 +585,7 @@ def referral_record_view(*, actor: Any, referral: Referral, section: str = "", i
             fields.append(f"section:{section}")
         _audit(actor, Action.VIEW, referral, fields, ip)
 
-    _audited_refusal(actor, ip, work)
+    audited_refusal(actor, ip, work)
 
 
 # ---- transfers --------------------------------------------------------------------------------------------
@@ -680,7 +640,7 @@ def transfer_request(
         _transfer_audit(actor, transfer, Action.CREATE, ["to_org", "reason"], locked.owner_org_id, ip)
         return transfer
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 @transaction.atomic
@@ -777,4 +737,4 @@ def transfer_decide(
             )
         return locked
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)

@@ -25,11 +25,10 @@ from homeward.accounts.capabilities import Cap
 from homeward.accounts.models import Organisation
 from homeward.accounts.policy import can
 from homeward.audit.models import Action
-from homeward.audit.services import audit_record
+from homeward.audit.services import Refusal, audit_record, audited_refusal
 from homeward.cases.services import PermissionDenied404
 from homeward.keys import keyring
 from homeward.lib.codes import reference
-from homeward.referrals.services import Refusal, _audited_refusal
 from homeward.research import anonymise, dp
 from homeward.research import fields as F
 from homeward.research.models import (
@@ -287,7 +286,7 @@ def release_kanon(
             )
         return release
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 # ---- differentially private counts -------------------------------------------------------------------------
@@ -457,7 +456,7 @@ def release_dp(
             )
         return release
 
-    return _audited_refusal(actor, ip, work)
+    return audited_refusal(actor, ip, work)
 
 
 def release_file(*, actor: Any, release: Release, layout: str, ip: str | None = None) -> bytes:
