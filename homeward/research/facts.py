@@ -9,7 +9,8 @@ They stay current without a scheduler:
 - saving or deleting anything a figure depends on (a case, its person, trafficking context and events, return,
   handover, stays, plans, surveys, referrals) marks the case stale (``StaleCase``, through signals, in the same
   transaction as the change);
-- cases created in bulk (imports, generators) have no figures row yet and are found by an anti-join;
+- cases created in bulk (imports, generators) have no figures row yet: they are found above the highest case
+  with figures, and by an anti-join when two counts show that some are missing below it;
 - before a dashboard is drawn, ``bring_up_to_date()`` recomputes the stale and missing cases — usually a
   handful — in one transaction.
 
@@ -25,7 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from homeward.cases.models import Case, TraffickingEvent
@@ -309,13 +310,29 @@ def rebuild(progress: Any = None) -> int:
     return done
 
 
-def bring_up_to_date() -> int:
-    """Recompute the cases marked stale and the cases without figures. Returns how many were recomputed."""
-    missing = list(
+def _missing() -> list[int]:
+    """The cases without figures.
+
+    Cases are numbered in order of creation and ``rebuild`` works in that order too, so the cases without figures
+    are nearly always those above the highest case with figures: a look at the end of two primary keys (well
+    under a millisecond at 100,000 cases, where the anti-join over every case took 25-40 ms on each request). Two
+    counts then tell whether anything is missing below that point (a bulk load that committed after a later
+    case's figures were computed); only then does the full anti-join run."""
+    top = CaseFact.objects.aggregate(top=Max("case_id"))["top"] or 0
+    above = list(Case.objects.filter(id__gt=top).order_by().values_list("id", flat=True))
+    # COUNT(*) on its own: SQLite answers it from the table's b-tree without reading the rows.
+    if Case.objects.order_by().count() == CaseFact.objects.count() + len(above):
+        return above  # every case up to ``top`` has its row (one row per case, and no row without its case)
+    return list(
         Case.objects.filter(~Exists(CaseFact.objects.filter(case_id=OuterRef("pk"))))
-        .order_by()  # not the case list's ordering: an unsorted anti-join (bench/README.md)
+        .order_by()  # not the case list's ordering: an unsorted anti-join
         .values_list("id", flat=True)
     )
+
+
+def bring_up_to_date() -> int:
+    """Recompute the cases marked stale and the cases without figures. Returns how many were recomputed."""
+    missing = _missing()
     stale_rows = list(StaleCase.objects.values_list("id", "case_id"))
     if not missing and not stale_rows:
         return 0
