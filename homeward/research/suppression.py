@@ -13,11 +13,12 @@ is shown as "x", which no longer tells that it is small; in the last resort ever
 then no cell can be pinned (doubling every hidden value keeps every total true). Zeros are shown: hiding a zero
 protects no one.
 
-Tables here are small (tens to a few hundred cells), so each programme takes about a millisecond (HiGHS,
-through SciPy). Few programmes are needed: the true table is always possible, so any solution that differs from it by
-a unit or more in a small cell proves that cell has a range, and each solution is checked against every small
-cell; a cell found to have a range is not solved again in later rounds, since hiding more only widens ranges
-(with `province=LA13` over 2024, the network table needs 27 programmes instead of 226). Results are cached by content, so a process pays for each distinct table once.
+Tables here are small (tens to a few hundred cells), so each programme takes about a millisecond (HiGHS, through
+SciPy). Few programmes are needed: the true table is always possible, so any solution that differs from it by a
+unit or more in a small cell proves that cell has a range, and each solution is checked against every small cell;
+a cell found to have a range is not solved again in later rounds, since hiding more only widens ranges (with
+`province=LA13` over 2024, the network table needs 27 programmes instead of 226). Results are cached by content,
+so a process pays for each distinct table once.
 """
 
 from __future__ import annotations
