@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "homeward.referrals",
     "homeward.training",
     "homeward.research",
+    "homeward.interop",
 ]
 
 MIDDLEWARE = [
