@@ -106,10 +106,6 @@ class Field:
     values: tuple[str, ...]  # accepted value names of a picklist (the standard's and Homeward's)
     labels: tuple[str, ...]  # the standard's value labels, where it gives them
 
-    @property
-    def prefix(self) -> str:
-        return self.name.split("_", 1)[0] + "_"
-
 
 class CellError(ValueError):
     """What is wrong with one cell, said in the user's language (``str(error)`` after activating it)."""
@@ -202,6 +198,9 @@ def resolve(header: Any) -> str | None:
 
 # ---- cells ---------------------------------------------------------------------------------------------------
 _FORMULA = re.compile(r"^[=@\t\r]|^[+-](?![\d\s().+-]*$)")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_FIRST = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _NUMBER_LIKE = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 _LIST = re.compile(r"\s*[;,]\s*")
 _WORDS = re.compile(r"\s+")
@@ -223,7 +222,7 @@ def _known(field: Field, token: str) -> bool:
 
 
 def _text(field: Field, raw: Any) -> str:
-    value = str(raw).strip() if not isinstance(raw, str) else raw.strip()
+    value = str(raw).strip()
     if _FORMULA.match(value):
         raise CellError(
             "formula", _("This looks like a spreadsheet formula. Type the value itself, without = + - or @.")
@@ -255,16 +254,15 @@ def _date(raw: Any) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     text = str(raw).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text[:10], pattern).date()
-        except ValueError:
-            continue
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text):  # ISO date and time, as ODK and Kobo write them
-        try:
+    try:
+        if _ISO_DAY.fullmatch(text):
+            return dt.datetime.strptime(text, "%Y-%m-%d").date()
+        if _DAY_FIRST.fullmatch(text):
+            return dt.datetime.strptime(text, "%d/%m/%Y").date()
+        if _ISO_MOMENT.match(text):  # date and time, as ODK and Kobo write them: the day as written
             return dt.datetime.fromisoformat(text).date()
-        except ValueError:
-            pass
+    except ValueError:
+        pass
     raise CellError(
         "date", _("“%(value)s” is not a date. Write it as 2024-03-31 or 31/03/2024.") % {"value": text[:40]}
     )

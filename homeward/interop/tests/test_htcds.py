@@ -148,7 +148,10 @@ def test_dates_in_the_forms_spreadsheets_and_odk_write(raw, day):
     assert parse(field("cas_IncomingReferralDate"), raw) == day
 
 
-@pytest.mark.parametrize("raw", ["31/02/2024", "2024-13-01", "yesterday", "03/31/2024", 45000])
+@pytest.mark.parametrize(
+    "raw",
+    ["31/02/2024", "2024-13-01", "yesterday", "03/31/2024", 45000, "2024-03-31garbage", "2024-03-31T99:00"],
+)
 def test_impossible_or_unclear_dates_are_refused(raw):
     with pytest.raises(CellError) as refused:
         parse(field("cas_IncomingReferralDate"), raw)
