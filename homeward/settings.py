@@ -41,6 +41,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Research: counts from 1 to this minus one are shown as "<N" to anyone who may not see the cases behind them.
 # The interpreter of the separate environment where pycanon checks research releases (`make verifier`).
 PYCANON_PYTHON = env_str("HOMEWARD_PYCANON_PYTHON", str(PROJECT_DIR / ".venv-pycanon" / "bin" / "python"))
+# HTCDS imports (homeward/interop/sheets.py): the largest file and the most data rows one import takes. An XLSX
+# may expand to ten times its size when read; decompression stops there whatever the archive claims.
+IMPORT_MAX_BYTES = env_int(
+    "HOMEWARD_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024, maximum=500 * 1024 * 1024
+)
+IMPORT_MAX_ROWS = env_int("HOMEWARD_IMPORT_MAX_ROWS", 100_000, minimum=10, maximum=1_000_000)
 SMALL_CELL_THRESHOLD = env_int("HOMEWARD_SMALL_CELL_THRESHOLD", 5, minimum=3, maximum=50)
 TRACING_DUE_DAYS = env_int("HOMEWARD_TRACING_DUE_DAYS", 14, minimum=1, maximum=180)
 ADULT_AGE = 18
