@@ -16,7 +16,7 @@ Header spellings met in practice, all accepted:
 Cell values follow the standard: picklists by value name (labels are accepted too, and case is ignored),
 multi-select picklists separated by ``;``, ``,`` or spaces (Kobo writes ``DebtBondage PhysicalThreats``), ISO
 3166-1 alpha-2 country codes, ISO 639-1 language codes, dates as ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (and spreadsheet
-date cells). Homeward's own picklist values (``hw_`` names, such as ``hw_ForcedCriminality``) are accepted where
+date cells; a date of birth may be known to the year or month only). Homeward's own picklist values (``hw_`` names, such as ``hw_ForcedCriminality``) are accepted where
 Homeward extends a picklist. Text that a spreadsheet program would run as a formula is refused.
 """
 
@@ -36,6 +36,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from homeward.cases import picklists as pl
+from homeward.lib.dates import PartialDate
 
 DATA = Path(__file__).resolve().parent / "data"
 STANDARD_FILE = DATA / "htcds_field_standards_2.0.csv"
@@ -55,6 +56,7 @@ TEXT, LONG_TEXT, PICKLIST, MULTI, DATE, NUMBER, GEO, CHECKBOX, COUNTRY, COUNTRIE
     "language",
     "lookup",
 )
+BIRTH_DATE = "prs_Birthdate"  # exact, or known to the month or the year only, as Homeward keeps it
 TEXT_MAX = 255
 LONG_TEXT_MAX = 10_000
 
@@ -198,6 +200,7 @@ def resolve(header: Any) -> str | None:
 
 # ---- cells ---------------------------------------------------------------------------------------------------
 _FORMULA = re.compile(r"^[=@\t\r]|^[+-](?![\d\s().+-]*$)")
+_YEAR_MONTH = re.compile(r"\d{4}(-\d{1,2})?")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAY_FIRST = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -268,6 +271,32 @@ def _date(raw: Any) -> dt.date:
     )
 
 
+def _birth(raw: Any) -> PartialDate:
+    """A date of birth, exact or known to the month or the year only (``1998``, ``1998-04``)."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if _YEAR_MONTH.fullmatch(text):
+        year, _sep, month = text.partition("-")
+        birth = PartialDate(int(year), int(month) if month else None)
+        if birth.month is not None and not 1 <= birth.month <= 12:
+            raise CellError(
+                "date",
+                _("“%(value)s” is not a date. Write it as 2024-03-31 or 31/03/2024.") % {"value": text[:40]},
+            )
+    else:
+        day = _date(raw)
+        birth = PartialDate(day.year, day.month, day.day)
+    today = dt.date.today()
+    if birth.year < today.year - 120 or (birth.year, birth.month or 1, birth.day or 1) > (
+        today.year,
+        today.month,
+        today.day,
+    ):
+        raise CellError(
+            "birth_range", _("A date of birth must lie in the last 120 years, not in the future.")
+        )
+    return birth
+
+
 def _country(token: str) -> str:
     code = token.strip().upper()
     if len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None:
@@ -320,10 +349,13 @@ def _checkbox(raw: Any) -> bool:
 
 def parse(field: Field, raw: Any) -> Any:
     """One cell of ``field``'s column as a value: ``None`` when empty, a string, a list of strings (multi-select
-    picklists and citizenship), a date, a number or a boolean. Raises ``CellError``."""
+    picklists and citizenship), a date (a ``PartialDate`` for the date of birth), a number or a boolean. Raises
+    ``CellError``."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     kind = field.kind
+    if field.name == BIRTH_DATE:
+        return _birth(raw)
     if kind == DATE:
         return _date(raw)
     if kind in (NUMBER, GEO):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from homeward.interop import htcds
 from homeward.interop.htcds import CellError, parse, resolve, standard
+from homeward.lib.dates import PartialDate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -238,3 +239,38 @@ def test_any_cell_gives_a_value_or_a_cell_error(raw):
             parse(f, raw)
         except CellError as error:
             assert error.code and str(error)
+
+
+@pytest.mark.parametrize(
+    ("raw", "birth"),
+    [
+        ("1998", PartialDate(1998)),
+        ("1998-04", PartialDate(1998, 4)),
+        ("1998-04-21", PartialDate(1998, 4, 21)),
+        ("21/04/1998", PartialDate(1998, 4, 21)),
+        (dt.date(1998, 4, 21), PartialDate(1998, 4, 21)),
+    ],
+)
+def test_a_date_of_birth_may_be_known_to_the_year_or_month_only(raw, birth):
+    assert parse(field("prs_Birthdate"), raw) == birth
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("1998-13", "date"),
+        ("98", "date"),
+        ("1850", "birth_range"),
+        (str(dt.date.today().year + 1), "birth_range"),
+    ],
+)
+def test_impossible_dates_of_birth_are_refused(raw, code):
+    with pytest.raises(CellError) as refused:
+        parse(field("prs_Birthdate"), raw)
+    assert refused.value.code == code
+
+
+def test_a_date_of_birth_tomorrow_is_refused():
+    with pytest.raises(CellError) as refused:
+        parse(field("prs_Birthdate"), dt.date.today() + dt.timedelta(days=1))
+    assert refused.value.code == "birth_range"
