@@ -79,11 +79,11 @@ def _refuse_zip_bomb(data: bytes) -> None:
         total += claimed
     if total > budget:
         raise SheetError("bomb", _("This workbook is built in a way that could overload the server."))
-    # The claimed sizes may lie: decompress the sheets for real, stopping at the budget, and look for formulas.
+    # The claimed sizes may lie: decompress every entry for real (the shared strings as much as the sheets),
+    # stopping at the budget, and look for formulas in the sheets.
     read = 0
     for entry in entries:
-        if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
-            continue
+        worksheet = entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
         tail = b""
         try:
             with archive.open(entry) as stream:
@@ -93,7 +93,7 @@ def _refuse_zip_bomb(data: bytes) -> None:
                         raise SheetError(
                             "bomb", _("This workbook is built in a way that could overload the server.")
                         )
-                    if _FORMULA_TAG.search(tail + chunk):
+                    if worksheet and _FORMULA_TAG.search(tail + chunk):
                         raise SheetError(
                             "formula",
                             _(
