@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search import PG_ADMIN, _database_version, _machine, percentile
+from search import _database_version, _machine, fresh_database, percentile, pg_database_exists
 
 PROJECT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT / "var" / "bench" / "research"
@@ -61,7 +61,6 @@ P_RESEARCH_CONSENT = 0.85
 P_FOLLOWS = 0.03
 
 __all__ = [
-    "PG_ADMIN",
     "_database_version",
     "_machine",
     "child_env",
@@ -106,32 +105,11 @@ def child_env(db: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}" if db == "sqlite" else PG_URL
 
 
-def _pg_database_exists() -> bool:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME]).fetchone() is not None
-
-
-def _fresh_database(db: str) -> None:
-    if db == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        print(f"fresh SQLite database {SQLITE_PATH.relative_to(PROJECT)}", flush=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-    print(f"fresh PostgreSQL database {PG_NAME}", flush=True)
-
-
 def prepare(db: str, cases: int, seed: int, reuse: bool) -> dict[str, Any]:
     """Set up Django on a bench database holding ``cases`` cases (generated unless --reuse finds them) and
     return what is known of the generation. Call child_env(db) first."""
     meta_file = VAR_DIR / f"generation-{db}.json"
-    exists = SQLITE_PATH.exists() if db == "sqlite" else _pg_database_exists()
+    exists = SQLITE_PATH.exists() if db == "sqlite" else pg_database_exists(PG_NAME)
     meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
     reuse = (
         reuse
@@ -143,7 +121,7 @@ def prepare(db: str, cases: int, seed: int, reuse: bool) -> dict[str, Any]:
     )
     if not reuse:
         meta_file.unlink(missing_ok=True)
-        _fresh_database(db)
+        fresh_database(db, SQLITE_PATH, PG_NAME)
 
     import django
 
@@ -160,7 +138,7 @@ def prepare(db: str, cases: int, seed: int, reuse: bool) -> dict[str, Any]:
         from django.db import connections
 
         connections.close_all()
-        _fresh_database(db)
+        fresh_database(db, SQLITE_PATH, PG_NAME)
         call_command("migrate", verbosity=0, interactive=False)
         reuse = False
     if reuse:

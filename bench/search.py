@@ -187,11 +187,11 @@ def child(args: argparse.Namespace) -> int:
         exists = SQLITE_PATH.exists()
     else:
         os.environ["DATABASE_URL"] = PG_URL
-        exists = _pg_database_exists()
+        exists = pg_database_exists()
 
     reuse = args.reuse and exists and key_file_existed
     if not reuse:
-        _fresh_database(args.db)
+        fresh_database(args.db)
 
     import django
 
@@ -209,7 +209,7 @@ def child(args: argparse.Namespace) -> int:
         from django.db import connections
 
         connections.close_all()
-        _fresh_database(args.db)
+        fresh_database(args.db)
         call_command("migrate", verbosity=0, interactive=False)
         reuse = False
 
@@ -239,25 +239,26 @@ def results_file(db: str, analyze: bool) -> Path:
     return RESULTS / f"search-{db}{'-analyzed' if analyze and db == 'sqlite' else ''}.json"
 
 
-def _pg_database_exists() -> bool:
+def pg_database_exists(name: str = PG_NAME) -> bool:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME]).fetchone() is not None
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
-def _fresh_database(db: str) -> None:
+def fresh_database(db: str, sqlite_path: Path = SQLITE_PATH, pg_name: str = PG_NAME) -> None:
+    """Delete the SQLite file (and its journals) or drop and recreate the PostgreSQL database."""
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        print(f"fresh SQLite database {SQLITE_PATH.relative_to(PROJECT)}", flush=True)
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        print(f"fresh SQLite database {sqlite_path.relative_to(PROJECT)}", flush=True)
         return
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-    print(f"fresh PostgreSQL database {PG_NAME}", flush=True)
+        conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{pg_name}"')
+    print(f"fresh PostgreSQL database {pg_name}", flush=True)
 
 
 def _populated(people: int) -> bool:
