@@ -109,8 +109,9 @@ class Field:
     labels: tuple[str, ...]  # the standard's value labels, where it gives them
 
 
-class CellError(ValueError):
-    """What is wrong with one cell, said in the user's language (``str(error)`` after activating it)."""
+class InputError(ValueError):
+    """What is wrong with an input, as a stable ``code`` (for tests and reports) and a message said in the user's
+    language (``str(error)``)."""
 
     def __init__(self, code: str, message: Any) -> None:
         super().__init__(code)
@@ -119,6 +120,10 @@ class CellError(ValueError):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+class CellError(InputError):
+    """What is wrong with one cell."""
 
 
 def _lines(cell: str) -> tuple[str, ...]:

@@ -36,14 +36,20 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 _CHUNK = 1 << 16
 
 
-class SheetError(ValueError):
-    def __init__(self, code: str, message: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
+class SheetError(htcds.InputError):
+    """What is wrong with a whole file."""
 
-    def __str__(self) -> str:
-        return str(self.message)
+
+def _broken_xlsx() -> SheetError:
+    return SheetError("broken", _("This file is damaged or is not an Excel workbook (.xlsx)."))
+
+
+def _broken_csv() -> SheetError:
+    return SheetError("broken", _("This file is damaged or is not a CSV file."))
+
+
+def _bomb() -> SheetError:
+    return SheetError("bomb", _("This workbook is built in a way that could overload the server."))
 
 
 @dataclass
@@ -66,19 +72,19 @@ def _refuse_zip_bomb(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise SheetError("broken", _("This file is damaged or is not an Excel workbook (.xlsx).")) from None
+        raise _broken_xlsx() from None
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise SheetError("bomb", _("This workbook is built in a way that could overload the server."))
+        raise _bomb()
     if "xl/workbook.xml" not in {e.filename for e in entries}:
-        raise SheetError("broken", _("This file is damaged or is not an Excel workbook (.xlsx)."))
+        raise _broken_xlsx()
     total = 0
     for entry in entries:
         claimed = entry.file_size
         if claimed > budget or claimed > MAX_RATIO * max(entry.compress_size, 1) + _CHUNK:
-            raise SheetError("bomb", _("This workbook is built in a way that could overload the server."))
+            raise _bomb()
         total += claimed
     if total > budget:
-        raise SheetError("bomb", _("This workbook is built in a way that could overload the server."))
+        raise _bomb()
     # The claimed sizes may lie: decompress every entry for real (the shared strings as much as the sheets),
     # stopping at the budget, and look for formulas in the sheets.
     read = 0
@@ -90,9 +96,7 @@ def _refuse_zip_bomb(data: bytes) -> None:
                 while chunk := stream.read(_CHUNK):
                     read += len(chunk)
                     if read > budget:
-                        raise SheetError(
-                            "bomb", _("This workbook is built in a way that could overload the server.")
-                        )
+                        raise _bomb()
                     if worksheet and _FORMULA_TAG.search(tail + chunk):
                         raise SheetError(
                             "formula",
@@ -105,9 +109,7 @@ def _refuse_zip_bomb(data: bytes) -> None:
         except SheetError:
             raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            raise SheetError(
-                "broken", _("This file is damaged or is not an Excel workbook (.xlsx).")
-            ) from None
+            raise _broken_xlsx() from None
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
@@ -123,7 +125,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
                 yield from rows
                 return
     except (CalamineError, ValueError, OSError, TypeError):
-        raise SheetError("broken", _("This file is damaged or is not an Excel workbook (.xlsx).")) from None
+        raise _broken_xlsx() from None
 
 
 def _csv_rows(data: bytes) -> Iterator[list[Any]]:
@@ -135,7 +137,7 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
             _("This CSV file is not in UTF-8. In Excel, save it as “CSV UTF-8 (Comma delimited)”."),
         ) from None
     if "\x00" in text:
-        raise SheetError("broken", _("This file is damaged or is not a CSV file."))
+        raise _broken_csv()
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -144,7 +146,7 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     try:
         yield from csv.reader(io.StringIO(text, newline=""), dialect)
     except csv.Error:
-        raise SheetError("broken", _("This file is damaged or is not a CSV file.")) from None
+        raise _broken_csv() from None
 
 
 def _blank(cell: Any) -> bool:
@@ -165,11 +167,11 @@ def read(data: bytes, filename: str) -> Sheet:
     name = filename.lower()
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK"):
-            raise SheetError("broken", _("This file is damaged or is not an Excel workbook (.xlsx)."))
+            raise _broken_xlsx()
         rows = _xlsx_rows(data)
     elif name.endswith(".csv"):
         if data.startswith(b"PK"):
-            raise SheetError("broken", _("This file is damaged or is not a CSV file."))
+            raise _broken_csv()
         rows = _csv_rows(data)
     else:
         raise SheetError("type", _("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
