@@ -17,8 +17,8 @@ Tables here are small (tens to a few hundred cells), so each programme takes abo
 SciPy). Few programmes are needed: the true table is always possible, so any solution that differs from it by a
 unit or more in a small cell proves that cell has a range, and each solution is checked against every small cell;
 a cell found to have a range is not solved again in later rounds, since hiding more only widens ranges (with
-`province=LA13` over 2024, the network table needs 27 programmes instead of 226). Results are cached by content,
-so a process pays for each distinct table once.
+`province=LA13` over 2024, the network table needs 34 programmes instead of 292: bench/research_checks.py).
+Results are cached by content, so a process pays for each distinct table once.
 """
 
 from __future__ import annotations
