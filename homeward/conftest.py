@@ -49,6 +49,7 @@ def _test_keyring():
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DOCUMENT_ROOT = tmp_path / "documents"
+    settings.IMPORT_ROOT = tmp_path / "imports"
     settings.ENFORCE_TWO_FACTOR = True
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     # A code accepted one step off would otherwise teach the device a drift that the tests' code helper

@@ -54,6 +54,16 @@ def env_int(
     return value
 
 
+def env_choice(
+    name: str, default: str, choices: tuple[str, ...], environ: Mapping[str, str] | None = None
+) -> str:
+    environ = os.environ if environ is None else environ
+    value = environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
 def env_list(
     name: str, default: list[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> list[str]:

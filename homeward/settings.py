@@ -8,7 +8,7 @@ import dj_database_url
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
-from homeward.env import env_bool, env_int, env_list, env_str
+from homeward.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -47,6 +47,18 @@ IMPORT_MAX_BYTES = env_int(
     "HOMEWARD_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024, maximum=500 * 1024 * 1024
 )
 IMPORT_MAX_ROWS = env_int("HOMEWARD_IMPORT_MAX_ROWS", 100_000, minimum=10, maximum=1_000_000)
+# Uploaded import files wait here, encrypted, until their import ends (then they are deleted).
+IMPORT_ROOT = Path(env_str("HOMEWARD_IMPORT_ROOT", str(VAR_DIR / "imports")))
+# Background tasks (django-tasks): kept in the database and run by `homeward db_worker`. "immediate" runs them
+# within the request instead (for a single-process trial; large imports then hold the page until they end).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env_choice("HOMEWARD_TASKS", "database", ("database", "immediate"))]
+    }
+}
 SMALL_CELL_THRESHOLD = env_int("HOMEWARD_SMALL_CELL_THRESHOLD", 5, minimum=3, maximum=50)
 TRACING_DUE_DAYS = env_int("HOMEWARD_TRACING_DUE_DAYS", 14, minimum=1, maximum=180)
 ADULT_AGE = 18
@@ -69,6 +81,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "homeward.apps.HomewardConfig",
     "homeward.accounts",
     "homeward.audit",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("referrals/", include("homeward.referrals.urls")),
     path("training/", include("homeward.training.urls")),
     path("research/", include("homeward.research.urls")),
+    path("interop/", include("homeward.interop.urls")),
     path("verify/", training_views.verify, name="verify"),
     path("verify/<str:code>/", training_views.verify, name="verify_code"),
     path("queue/", reintegration_views.queue, name="queue"),

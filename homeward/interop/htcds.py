@@ -17,7 +17,8 @@ Cell values follow the standard: picklists by value name (labels are accepted to
 multi-select picklists separated by ``;``, ``,`` or spaces (Kobo writes ``DebtBondage PhysicalThreats``), ISO
 3166-1 alpha-2 country codes, ISO 639-1 language codes, dates as ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (and spreadsheet
 date cells; a date of birth may be known to the year or month only). Homeward's own picklist values (``hw_`` names, such as ``hw_ForcedCriminality``) are accepted where
-Homeward extends a picklist. Text that a spreadsheet program would run as a formula is refused.
+Homeward extends a picklist. Text that a spreadsheet program would run as a formula is refused, unless a leading
+apostrophe escapes it (as Homeward's export writes such text); the apostrophe is taken off.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 
 import pycountry
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from homeward.cases import picklists as pl
@@ -184,10 +186,56 @@ def _key(header: str) -> str:
     return f"{prefix.lower()}_{rest.replace('_', '').replace(' ', '').lower()}"
 
 
+# Homeward's own columns, beside the standard's, so that an export carries everything Homeward keeps and an import
+# into another Homeward reproduces it: names in Lao and Thai script, the case's dates and reason for closure, and
+# the case reference that ties the rows of the Events and Comments sheets to their case.
+EXTENSION_SECTION = "Homeward"
+EXTENSIONS: tuple[tuple[str, str, str], ...] = (
+    ("hw_CaseReference", "Case reference in the system it comes from", TEXT),
+    ("hw_FirstNameLao", "First name in Lao script", TEXT),
+    ("hw_SecondNameLao", "Second name in Lao script", TEXT),
+    ("hw_FirstNameThai", "First name in Thai script", TEXT),
+    ("hw_SecondNameThai", "Second name in Thai script", TEXT),
+    ("hw_Aliases", "Aliases and nicknames, one per line", LONG_TEXT),
+    ("hw_MailingDistrict", "Home district", TEXT),
+    ("hw_DecisionMakingOrgName", "Name of the body that decided the trafficking status", TEXT),
+    ("hw_OpenedOn", "Date the case was opened", DATE),
+    ("hw_ClosedOn", "Date the case was closed", DATE),
+    ("hw_ClosureReason", "Reason for closure", PICKLIST),
+    ("hw_CommentDate", "Date of the comment", DATE),
+)
+EXTENSION_PICKLISTS: dict[str, type[models.TextChoices]] = {"hw_ClosureReason": pl.ClosureReason}
+
+
+@functools.cache
+def catalogue() -> dict[str, Field]:
+    """The standard's fields and Homeward's extension columns (``hw_``), by name."""
+    fields = dict(standard())
+    for name, label, kind in EXTENSIONS:
+        labels: tuple[str, ...] = ()
+        choices = EXTENSION_PICKLISTS.get(name)
+        if choices is not None:
+            with translation.override(
+                "en"
+            ):  # labels as the standard gives its own: English, whatever the user's
+                labels = tuple(str(choice_label) for choice_label in choices.labels)
+        fields[name] = Field(
+            name=name,
+            section=EXTENSION_SECTION,
+            label=label,
+            kind=kind,
+            core=False,
+            deprecated=False,
+            values=tuple(choices.values) if choices else (),
+            labels=labels,
+        )
+    return fields
+
+
 @functools.cache
 def _by_key() -> dict[str, str]:
     keys: dict[str, str] = {}
-    for name in standard():
+    for name in catalogue():
         key = _key(name)
         if key in keys:  # the standard's own names must stay apart (tests check it)
             raise ValueError(f"HTCDS fields {keys[key]} and {name} cannot be told apart")
@@ -197,7 +245,8 @@ def _by_key() -> dict[str, str]:
 
 
 def resolve(header: Any) -> str | None:
-    """The standard's name of a column header, or None when the header is not an HTCDS field."""
+    """The standard's name of a column header (or of one of Homeward's ``hw_`` columns), or None when the header
+    is neither."""
     if not isinstance(header, str) or not header.strip():
         return None
     return _by_key().get(_key(header))
@@ -229,12 +278,31 @@ def _known(field: Field, token: str) -> bool:
     return True
 
 
+def formula_escaped(text: str) -> str:
+    """Text as an export writes it: with a leading apostrophe when a spreadsheet program would take it for a
+    formula (or when it starts with an apostrophe already), which ``parse`` takes off again."""
+    return "'" + text if _FORMULA.match(text) or text.startswith("'") else text
+
+
+def _unescaped(value: str) -> str:
+    rest = value[1:]
+    if value.startswith("'") and (_FORMULA.match(rest) or rest.startswith("'")):
+        return rest
+    return value
+
+
 def _text(field: Field, raw: Any) -> str:
     value = str(raw).strip()
+    if value.startswith("'"):
+        return _limited(field, _unescaped(value))
     if _FORMULA.match(value):
         raise CellError(
             "formula", _("This looks like a spreadsheet formula. Type the value itself, without = + - or @.")
         )
+    return _limited(field, value)
+
+
+def _limited(field: Field, value: str) -> str:
     limit = LONG_TEXT_MAX if field.kind == LONG_TEXT else TEXT_MAX
     if len(value) > limit:
         raise CellError("too_long", _("Too long: at most %(limit)s characters.") % {"limit": limit})

@@ -34,6 +34,8 @@ MAX_ZIP_ENTRIES = 2_000
 MAX_RATIO = 200  # uncompressed / compressed, per entry: ordinary sheets compress 5-20 times
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 _CHUNK = 1 << 16
+MAIN, EVENTS, COMMENTS = "main", "events", "comments"
+REFERENCE = "hw_CaseReference"
 
 
 class SheetError(htcds.InputError):
@@ -59,6 +61,9 @@ class Sheet:
     columns: list[tuple[int, str, str]]  # (index in the file, header as written, HTCDS field name)
     ignored: list[str]  # headers that are not HTCDS fields
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number in the file, cells)
+    name: str = ""  # the worksheet's name (XLSX)
+    events: Sheet | None = None  # the workbook's Events sheet, if any
+    comments: Sheet | None = None  # the workbook's Comments sheet, if any
 
 
 def _limits() -> tuple[int, int]:
@@ -112,18 +117,19 @@ def _refuse_zip_bomb(data: bytes) -> None:
             raise _broken_xlsx() from None
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[list[Any]]]]:
     _refuse_zip_bomb(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.iter_rows()
-            first = [next(rows, []) for _n in range(HEADER_SEARCH_ROWS)]
-            if any(htcds.resolve(cell) for row in first for cell in row):
-                yield from first
-                yield from rows
-                return
+            yield name, _guarded(workbook.get_sheet_by_name(name).iter_rows())
+    except (CalamineError, ValueError, OSError, TypeError):
+        raise _broken_xlsx() from None
+
+
+def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    try:
+        yield from rows
     except (CalamineError, ValueError, OSError, TypeError):
         raise _broken_xlsx() from None
 
@@ -153,42 +159,24 @@ def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def read(data: bytes, filename: str) -> Sheet:
-    """The HTCDS columns and data rows of an uploaded XLSX or CSV file. Raises ``SheetError``."""
-    max_bytes, max_rows = _limits()
-    if len(data) > max_bytes:
-        raise SheetError(
-            "too_large",
-            _("This file is larger than %(limit)s MB. Split it into smaller files.")
-            % {"limit": max_bytes // (1024 * 1024)},
-        )
-    if not data:
-        raise SheetError("empty", _("This file is empty."))
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        if not data.startswith(b"PK"):
-            raise _broken_xlsx()
-        rows = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        if data.startswith(b"PK"):
-            raise _broken_csv()
-        rows = _csv_rows(data)
-    else:
-        raise SheetError("type", _("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+def _kind_of(columns: list[tuple[int, str, str]]) -> str:
+    """Which part of an export a sheet holds, by its HTCDS columns."""
+    names = {name for _i, _h, name in columns} - {REFERENCE}
+    if names and all(name.startswith("hte_") for name in names):
+        return EVENTS
+    if names and names <= {"cco_CaseComment", "hw_CommentDate"}:
+        return COMMENTS
+    return MAIN
 
-    header: list[Any] | None = None
-    for _n, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False):
+
+def _header(rows: Iterator[list[Any]]) -> tuple[list[Any], int] | None:
+    for number, row in zip(range(1, HEADER_SEARCH_ROWS + 1), rows, strict=False):
         if any(htcds.resolve(cell) for cell in row):
-            header = list(row)
-            header_number = _n + 1
-            break
-    if header is None:
-        raise SheetError(
-            "no_columns",
-            _(
-                "No column of this file is an HTCDS field. The first row must hold names such as prs_FirstName."
-            ),
-        )
+            return list(row), number
+    return None
+
+
+def _columns(header: list[Any]) -> tuple[list[tuple[int, str, str]], list[str]]:
     if len(header) > MAX_COLUMNS:
         raise SheetError("too_wide", _("This file has more than %(limit)s columns.") % {"limit": MAX_COLUMNS})
     columns: list[tuple[int, str, str]] = []
@@ -208,9 +196,13 @@ def read(data: bytes, filename: str) -> Sheet:
             )
         seen[name_of] = str(cell).strip()
         columns.append((index, str(cell).strip(), name_of))
+    return columns, ignored
 
-    sheet = Sheet(columns=columns, ignored=ignored)
-    labels = {index: htcds.standard()[name_of].label.casefold() for index, _h, name_of in columns}
+
+def _fill(sheet: Sheet, rows: Iterator[list[Any]], header_number: int, budget: list[int]) -> None:
+    """Read the data rows below the header into ``sheet``; ``budget`` holds the rows the file may still have."""
+    columns = sheet.columns
+    labels = {index: htcds.catalogue()[name_of].label.casefold() for index, _h, name_of in columns}
     for number, row in enumerate(rows, start=header_number + 1):
         cells = [row[index] if index < len(row) else None for index, _h, _f in columns]
         if all(_blank(c) for c in cells):
@@ -223,11 +215,73 @@ def read(data: bytes, filename: str) -> Sheet:
             )
             if matching * 2 >= len(columns):
                 continue  # the labels row of the toolkit's workbook
-        if len(sheet.rows) >= max_rows:
+        if budget[0] <= 0:
             raise SheetError(
                 "too_many_rows",
                 _("This file has more than %(limit)s rows. Split it into smaller files.")
-                % {"limit": max_rows},
+                % {"limit": _limits()[1]},
             )
+        budget[0] -= 1
         sheet.rows.append((number, cells))
-    return sheet
+
+
+def _no_columns() -> SheetError:
+    return SheetError(
+        "no_columns",
+        _("No column of this file is an HTCDS field. The first row must hold names such as prs_FirstName."),
+    )
+
+
+def read(data: bytes, filename: str) -> Sheet:
+    """The HTCDS columns and data rows of an uploaded XLSX or CSV file. Raises ``SheetError``.
+
+    A workbook may also hold, on sheets of their own, trafficking events (``hte_`` columns) and case comments
+    (``cco_CaseComment``), each row tied to its case by ``hw_CaseReference``, as Homeward's export writes them;
+    they come back as ``events`` and ``comments`` of the main sheet, the first sheet with any other HTCDS column.
+    """
+    max_bytes, max_rows = _limits()
+    if len(data) > max_bytes:
+        raise SheetError(
+            "too_large",
+            _("This file is larger than %(limit)s MB. Split it into smaller files.")
+            % {"limit": max_bytes // (1024 * 1024)},
+        )
+    if not data:
+        raise SheetError("empty", _("This file is empty."))
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        if not data.startswith(b"PK"):
+            raise _broken_xlsx()
+        sheets = _xlsx_sheets(data)
+    elif name.endswith(".csv"):
+        if data.startswith(b"PK"):
+            raise _broken_csv()
+        sheets = iter([("", _csv_rows(data))])
+    else:
+        raise SheetError("type", _("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+
+    budget = [max_rows]
+    found: dict[str, Sheet] = {}
+    for sheet_name, rows in sheets:
+        header = _header(rows)
+        if header is None:
+            continue
+        columns, ignored = _columns(header[0])
+        kind = _kind_of(columns)
+        if kind in found:
+            continue  # only the first sheet of each kind is read
+        if kind != MAIN and REFERENCE not in {name_of for _i, _h, name_of in columns}:
+            raise SheetError(
+                "no_reference",
+                _("The sheet “%(sheet)s” has no hw_CaseReference column to tie its rows to their cases.")
+                % {"sheet": sheet_name},
+            )
+        sheet = Sheet(columns=columns, ignored=ignored, name=sheet_name)
+        _fill(sheet, rows, header[1], budget)
+        found[kind] = sheet
+    main = found.get(MAIN)
+    if main is None:
+        raise _no_columns()
+    main.events = found.get(EVENTS)
+    main.comments = found.get(COMMENTS)
+    return main

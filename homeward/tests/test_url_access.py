@@ -65,6 +65,8 @@ NOT_NETWORK_FIGURES = ["alice", "olga", "tina", "dora", "bob", "petra", "oscar"]
 NO_FIGURES = ["olga", "tina", "oscar"]  # neither national figures nor any organisation's cases
 NOT_RELEASES = ["alice", "sam", "olga", "tina", "bob", "petra", "nora", "oscar"]
 NOT_RELEASE_MANAGE = [*NOT_RELEASES, "rita"]
+NOT_IMPORT = ["olga", "tina", "dora", "petra", "nora", "rita", "oscar"]  # may open cases nowhere
+NOT_IMPORT_OF_A = [*NOT_IMPORT, "bob"]  # may not open cases in organisation A
 ACCESS: dict[str, Rule] = {
     # public
     "index": Rule(public=True, ok_status=(302,)),
@@ -354,6 +356,14 @@ ACCESS: dict[str, Rule] = {
     "research:datasets": Rule(allowed="rita", denied=NOT_RELEASES),
     "research:dataset_new": Rule(allowed="dora", denied=NOT_RELEASE_MANAGE),
     "research:dataset_edit": Rule(kwargs="dataset", allowed="dora", denied=NOT_RELEASE_MANAGE),
+    # HTCDS import and export
+    "interop:import_list": Rule(denied=NOT_IMPORT),
+    "interop:import_detail": Rule(kwargs="import", denied=NOT_IMPORT_OF_A),
+    "interop:import_confirm": Rule(
+        kwargs="import", method="post", ok_status=(302,), data={"mode": "all"}, denied=NOT_IMPORT_OF_A
+    ),
+    "interop:import_discard": Rule(kwargs="import", method="post", ok_status=(302,), denied=NOT_IMPORT_OF_A),
+    "interop:export": Rule(denied=NOT_CASE_VIEW),
 }
 
 
@@ -401,6 +411,14 @@ def world(personas, open_case):
     network = _network_world(personas, case)
     training = _training_world(personas)
     research = _research_world(personas)
+    from homeward.interop.services import import_upload
+
+    job = import_upload(
+        actor=personas.alice,
+        organisation=personas.org_a,
+        filename="cases.csv",
+        data=b"prs_FirstName,prs_SecondName,prs_Gender\nSynthetic,Person,Feminine\n",
+    )
     return {
         **reint,
         **network,
@@ -416,6 +434,7 @@ def world(personas, open_case):
         "stay": {"code": journey.admitted.code},
         "planned": {"code": journey.planned.code},
         "case": {"code": case.code},
+        "import": {"code": job.code},
         "event": {"code": case.code, "event_code": event.code},
         "consent": {"code": case.code, "consent_code": consent.code},
         "document": {"code": case.code, "document_code": document.code},
