@@ -309,14 +309,18 @@ def _limited(field: Field, value: str) -> str:
     return value
 
 
+@functools.cache
+def _choices(field: Field) -> dict[str, str]:
+    """A picklist's values by their name or label, case ignored (names win over labels)."""
+    found = {label.casefold(): value for value, label in zip(field.values, field.labels, strict=False)}
+    found.update({value.casefold(): value for value in field.values})
+    return found
+
+
 def _choice(field: Field, token: str) -> str:
-    wanted = token.strip().casefold()
-    for value in field.values:
-        if value.casefold() == wanted:
-            return value
-    for value, label in zip(field.values, field.labels, strict=False):
-        if label.casefold() == wanted:
-            return value
+    value = _choices(field).get(token.strip().casefold())
+    if value is not None:
+        return value
     raise CellError(
         "picklist",
         _("“%(value)s” is not a value of this list. Use one of: %(values)s.")
@@ -332,7 +336,7 @@ def _date(raw: Any) -> dt.date:
     text = str(raw).strip()
     try:
         if _ISO_DAY.fullmatch(text):
-            return dt.datetime.strptime(text, "%Y-%m-%d").date()
+            return dt.date.fromisoformat(text)
         if _DAY_FIRST.fullmatch(text):
             return dt.datetime.strptime(text, "%d/%m/%Y").date()
         if _ISO_MOMENT.match(text):  # date and time, as ODK and Kobo write them: the day as written

@@ -24,6 +24,7 @@ salutations, coordinates of a home, referral lookups...) are listed as not kept,
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,10 @@ MAX_AGE = 120
 _MAX_LENGTH = {
     ("victim", "status_decided_by_name"): VictimContext._meta.get_field("status_decided_by_name").max_length
 }
+# Kinds of cell whose few distinct values repeat down a file: each is read once per file.
+_REPEATING = frozenset(
+    {htcds.PICKLIST, htcds.MULTI, htcds.COUNTRY, htcds.COUNTRIES, htcds.LANGUAGE, htcds.CHECKBOX}
+)
 _SCRIPT_SLOT = {"lao": "lo", "thai": "th", "latin": "latin"}
 _SCRIPT_OF_COLUMN = {
     "hw_FirstNameLao": ("lao", "given"),
@@ -177,6 +182,9 @@ class Places:
     def __init__(self) -> None:
         self.countries = dict(Country.objects.values_list("code", "id"))
         self.country_names = dict(Country.objects.values_list("code", "name_en"))
+        self._found: dict[
+            tuple[str | int, str], int | None
+        ] = {}  # a file names the same places again and again
         self._provinces: dict[str, dict[str, set[int]]] = {}
         self._districts: dict[int, dict[str, set[int]]] = {}
         for area in Area.objects.select_related("country").only(
@@ -204,10 +212,16 @@ class Places:
         return None
 
     def province(self, country: str, text: str) -> int | None:
-        return self._find(self._provinces.get(country, {}), text)
+        key = (country, text)
+        if key not in self._found:
+            self._found[key] = self._find(self._provinces.get(country, {}), text)
+        return self._found[key]
 
     def district(self, province_id: int, text: str) -> int | None:
-        return self._find(self._districts.get(province_id, {}), text)
+        key = (province_id, text)
+        if key not in self._found:
+            self._found[key] = self._find(self._districts.get(province_id, {}), text)
+        return self._found[key]
 
 
 # ---- one row -------------------------------------------------------------------------------------------------
@@ -221,15 +235,15 @@ def _shown(raw: Any) -> str:
 class _Reader:
     """Reads the cells of one sheet row, collecting problems into ``problems``."""
 
-    def __init__(self, sheet: Sheet, number: int, cells: list[Any], problems: list[Problem]) -> None:
+    def __init__(
+        self, sheet: Sheet, number: int, cells: list[Any], problems: list[Problem], memo: dict | None = None
+    ) -> None:
         self.sheet = sheet
+        self.memo = memo if memo is not None else {}
         self.number = number
         self.problems = problems
-        self.raw: dict[str, Any] = {}
-        self.header: dict[str, str] = {}
-        for (_index, header, name_of), cell in zip(sheet.columns, cells, strict=True):
-            self.raw[name_of] = cell
-            self.header[name_of] = header
+        self.raw: dict[str, Any] = dict(zip(sheet.field_names, cells, strict=True))
+        self.header = sheet.headers
 
     def problem(self, name: str, code: str, message: str, *, warning: bool = False) -> None:
         self.problems.append(
@@ -248,11 +262,22 @@ class _Reader:
         """The parsed value of a column (None when empty, absent or wrong: a wrong one is reported)."""
         if name not in self.raw:
             return None
-        try:
-            return htcds.parse(htcds.catalogue()[name], self.raw[name])
-        except htcds.CellError as error:
-            self.problem(name, error.code, str(error))
+        raw = self.raw[name]
+        field = htcds.catalogue()[name]
+        memo = self.memo if field.kind in _REPEATING and isinstance(raw, str) else None
+        if memo is not None and (name, raw) in memo:
+            found = memo[(name, raw)]
+        else:
+            try:
+                found = htcds.parse(field, raw)
+            except htcds.CellError as error:
+                found = error
+            if memo is not None:
+                memo[(name, raw)] = found
+        if isinstance(found, htcds.CellError):
+            self.problem(name, found.code, str(found))
             return None
+        return list(found) if isinstance(found, list) else found
 
     def present(self, name: str) -> bool:
         raw = self.raw.get(name)
@@ -452,9 +477,9 @@ def _event(reader: _Reader, places: Places) -> dict[str, Any] | None:
     return event
 
 
-def _main_row(sheet: Sheet, number: int, cells: list[Any], places: Places) -> Row:
+def _main_row(sheet: Sheet, number: int, cells: list[Any], places: Places, memo: dict) -> Row:
     row = Row(number=number)
-    reader = _Reader(sheet, number, cells, row.problems)
+    reader = _Reader(sheet, number, cells, row.problems, memo)
     row.reference = reader.value(REFERENCE) or ""
     row.person = _person(reader, places)
     parts = {"person": row.person, "victim": row.victim, "case": row.case}
@@ -545,10 +570,11 @@ def check(sheet: Sheet, places: Places | None = None, progress: Any = None) -> C
             )
         )
     rows: list[Row] = []
+    memo: dict = {}
     by_reference: dict[str, Row] = {}
     total = len(sheet.rows)
     for done, (number, cells) in enumerate(sheet.rows, start=1):
-        row = _main_row(sheet, number, cells, places)
+        row = _main_row(sheet, number, cells, places, memo)
         if row.reference:
             if row.reference in by_reference:
                 row.problems.append(
@@ -579,6 +605,50 @@ def check(sheet: Sheet, places: Places | None = None, progress: Any = None) -> C
         dict.fromkeys([*sheet.ignored, *(x for s in (sheet.events, sheet.comments) if s for x in s.ignored)])
     )
     return Checked(rows=rows, problems=problems, kept=kept, not_kept=not_kept, ignored=ignored)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, PartialDate):
+        return {"partial": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    raise TypeError(type(value))
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and "partial" in obj:
+        return PartialDate.parse_iso(obj["partial"])
+    if len(obj) == 1 and "date" in obj:
+        return dt.date.fromisoformat(obj["date"])
+    return obj
+
+
+def rows_to_json(rows: Iterable[Row]) -> str:
+    """Checked rows as JSON (kept, encrypted, between the check and the import: the import does not read the
+    file again)."""
+    return json.dumps(
+        [[r.number, r.reference, r.person, r.victim, r.case, r.events, r.comments, r.consent] for r in rows],
+        default=_encode,
+        ensure_ascii=False,
+    )
+
+
+def rows_from_json(text: str) -> list[Row]:
+    return [
+        Row(
+            number=number,
+            reference=reference,
+            person=person,
+            victim=victim,
+            case=case,
+            events=events,
+            comments=comments,
+            consent=consent,
+        )
+        for number, reference, person, victim, case, events, comments, consent in json.loads(
+            text, object_hook=_decode
+        )
+    ]
 
 
 def all_problems(checked: Checked) -> Iterable[Problem]:

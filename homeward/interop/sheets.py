@@ -15,6 +15,7 @@ whose HTCDS cells are all empty.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -64,6 +65,16 @@ class Sheet:
     name: str = ""  # the worksheet's name (XLSX)
     events: Sheet | None = None  # the workbook's Events sheet, if any
     comments: Sheet | None = None  # the workbook's Comments sheet, if any
+
+    @functools.cached_property
+    def field_names(self) -> list[str]:
+        """The HTCDS field of each column, in the order of a row's cells."""
+        return [name_of for _index, _header, name_of in self.columns]
+
+    @functools.cached_property
+    def headers(self) -> dict[str, str]:
+        """Each field's header as the file wrote it."""
+        return {name_of: header for _index, header, name_of in self.columns}
 
 
 def _limits() -> tuple[int, int]:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 RULES_FILE = Path(__file__).with_name("data") / "name_rules.json"
@@ -168,6 +168,13 @@ LEVEL_WEIGHT = {EXACT: 3, FOLD: 2, SKELETON: 1}
 
 def token_keys(token: str) -> dict[str, str]:
     """The keys of one normalised token: exact text, folded romanisation, consonant skeleton."""
+    return dict(_token_keys(token))
+
+
+# Names repeat (a country has a few thousand given names): the keys of a token are worked out once per process.
+# ``forget_rules`` empties this memory with the rules themselves, when the folding rules are edited.
+@lru_cache(maxsize=100_000)
+def _token_keys(token: str) -> tuple[tuple[str, str], ...]:
     keys = {EXACT: token}
     latin = romanise(token)
     if latin:
@@ -175,7 +182,13 @@ def token_keys(token: str) -> dict[str, str]:
         sk = skeleton(latin)
         if len(sk) >= 2:
             keys[SKELETON] = sk
-    return keys
+    return tuple(keys.items())
+
+
+def forget_rules() -> None:
+    """Read the folding rules and nicknames again (after they were edited), and forget keys worked out before."""
+    rules.cache_clear()
+    _token_keys.cache_clear()
 
 
 def name_keys(names: Iterable[str]) -> set[tuple[str, str]]:

@@ -340,17 +340,19 @@ def test_an_import_is_all_or_nothing(personas, monkeypatch):
         ["prs_FirstName", "prs_Gender", "cco_CaseComment"],
         *[[f"Synthetic {n}", "Feminine", "note"] for n in range(1, 1201)],
     )
+    monkeypatch.setattr(services, "BATCH", 500)  # three batches: the third fails
     job = upload(personas, data)
     calls = []
+    original = services._Table.insert
 
-    def fail_on_the_third_batch(objs, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return original(objs, *args, **kwargs)
+    def fail_on_the_third_batch_of_comments(table, rows):
+        if table.model is CaseComment:
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("disk full")
+        return original(table, rows)
 
-    original = CaseComment.objects.bulk_create
-    monkeypatch.setattr(CaseComment.objects, "bulk_create", fail_on_the_third_batch)
+    monkeypatch.setattr(services._Table, "insert", fail_on_the_third_batch_of_comments)
     job = confirm(personas, job)
     assert job.status == ImportStatus.FAILED and "Nothing was imported" in job.error
     assert not Person.objects.exists() and not Case.objects.exists() and not CaseComment.objects.exists()
@@ -363,7 +365,8 @@ def test_the_file_and_the_report_are_encrypted_at_rest(personas, settings):
 
     job = upload(personas, csv_bytes(["prs_FirstName", "prs_Gender"], ["Synthetic Secretname", "Feminine"]))
     stored = next(Path(settings.IMPORT_ROOT).rglob(job.storage_name)).read_bytes()
-    assert b"Secretname" not in stored
+    checked_rows = next(Path(settings.IMPORT_ROOT).rglob(f"{job.storage_name}.rows")).read_bytes()
+    assert b"Secretname" not in stored and b"Secretname" not in checked_rows
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -371,7 +374,7 @@ def test_the_file_and_the_report_are_encrypted_at_rest(personas, settings):
         report, filename = cursor.fetchone()
     assert "Secretname" not in report and "cases.csv" not in filename
     confirm(personas, job)
-    assert not list(Path(settings.IMPORT_ROOT).rglob(job.storage_name))
+    assert not list(Path(settings.IMPORT_ROOT).rglob(f"{job.storage_name}*"))  # the file and its checked rows
 
 
 def test_reading_a_report_is_audited(personas):

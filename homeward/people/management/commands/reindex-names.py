@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from homeward.lib.names import rules
+from homeward.lib.names import forget_rules
 from homeward.people.models import Person
 from homeward.people.services import person_reindex
 
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = "Rebuild every person's name search keys (after editing the folding rules or nickname table)."
 
     def handle(self, *args, **options):
-        rules.cache_clear()
+        forget_rules()
         ids = list(Person.objects.values_list("id", flat=True))
         for start in range(0, len(ids), 500):
             with transaction.atomic():
