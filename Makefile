@@ -35,6 +35,9 @@ demo: $(STAMP) $(VERIFY_STAMP)
 	HOMEWARD_DEMO=1 $(BIN)/homeward collectstatic --noinput --verbosity 0
 	HOMEWARD_DEMO=1 $(BIN)/homeward demo-setup
 	@echo "Open http://127.0.0.1:8000 and sign in with one of the accounts above. Ctrl+C stops the server."
+	@# The background worker (large HTCDS imports) runs beside the server and stops with it.
+	HOMEWARD_DEMO=1 $(BIN)/homeward db_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	HOMEWARD_DEMO=1 $(BIN)/homeward runserver 127.0.0.1:8000
 
 demo-reset:

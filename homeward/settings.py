@@ -47,6 +47,10 @@ IMPORT_MAX_BYTES = env_int(
     "HOMEWARD_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024, maximum=500 * 1024 * 1024
 )
 IMPORT_MAX_ROWS = env_int("HOMEWARD_IMPORT_MAX_ROWS", 100_000, minimum=10, maximum=1_000_000)
+# OpenRosa (ODK Collect, KoboCollect, Enketo): the largest submission taken.
+OPENROSA_MAX_BYTES = env_int(
+    "HOMEWARD_OPENROSA_MAX_BYTES", 10 * 1024 * 1024, minimum=64 * 1024, maximum=100 * 1024 * 1024
+)
 # Uploaded import files wait here, encrypted, until their import ends (then they are deleted).
 IMPORT_ROOT = Path(env_str("HOMEWARD_IMPORT_ROOT", str(VAR_DIR / "imports")))
 # Background tasks (django-tasks): kept in the database and run by `homeward db_worker`. "immediate" runs them

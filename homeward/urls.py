@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 
 from homeward import views
 from homeward.audit.views import audit_log
+from homeward.interop.urls import openrosa_patterns
 from homeward.places.views import district_options
 from homeward.reintegration import views as reintegration_views
 from homeward.returns.urls import transit_patterns
@@ -22,6 +23,7 @@ urlpatterns = [
     path("training/", include("homeward.training.urls")),
     path("research/", include("homeward.research.urls")),
     path("interop/", include("homeward.interop.urls")),
+    path("openrosa/", include(openrosa_patterns)),
     path("verify/", training_views.verify, name="verify"),
     path("verify/<str:code>/", training_views.verify, name="verify_code"),
     path("queue/", reintegration_views.queue, name="queue"),

@@ -9,7 +9,9 @@ found) and ``trafficking`` (its trafficking-context form); as ``--dpo-user``: ``
 ``--admin-user``: ``organisation`` (confirming the password first if Homeward asks); as ``--user`` again:
 ``returns`` and ``returns-request`` (a request with three people on the way) and ``handover``; as
 ``--tracer-user`` (a provincial caseworker): ``tracing``; as ``--transit-user``: ``board``; as ``--user``:
-``queue``, ``visit`` (an overdue visit) and ``after-return`` (the first case found with a score chart). The language is switched
+``queue``, ``visit`` (an overdue visit) and ``after-return`` (the first case found with a score chart); and (group
+``interop``) ``import``, ``import-check`` (an invented file checked, then discarded), ``export``, ``phone`` (the
+phone password page), ``intake-list`` and ``intake`` (a form sent from a phone, from the demo's intake queue). The language is switched
 with the menu in the page header, as a person would. It prints a warning for a page wider than the window.
 
 It drives Debian's Chromium (``/usr/bin/chromium``) through Playwright for Python; it never downloads a
@@ -471,6 +473,36 @@ class Shooter:
         self.goto(page, "/training/coverage/")
         self.shoot(page, lang, size, "training-coverage")
 
+    def interop_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        """The import page, the check of an invented file (problems, a repeated row), and the export form. The
+        checked file is discarded afterwards: nothing is imported into the demo."""
+        import tempfile
+
+        self.goto(page, "/interop/import/")
+        self.shoot(page, lang, size, "import")
+        with tempfile.TemporaryDirectory() as folder:
+            sample = Path(folder) / "htcds-sample.csv"
+            sample.write_text(IMPORT_SAMPLE, encoding="utf-8")
+            page.set_input_files("input[type=file]", str(sample))
+            with page.expect_navigation():
+                page.locator("main form button[type=submit]").first.click()
+        self.settle(page)
+        self.shoot(page, lang, size, "import-check")
+        discard = page.locator("form[action$='/discard/'] button")
+        if discard.count():
+            with page.expect_navigation():
+                discard.click()
+        self.goto(page, "/interop/export/")
+        self.shoot(page, lang, size, "export")
+        self.goto(page, "/interop/phone/")
+        self.shoot(page, lang, size, "phone")
+        self.goto(page, "/interop/intake/")
+        self.shoot(page, lang, size, "intake-list")
+        links = [a.get_attribute("href") or "" for a in page.locator("main table tbody a").all()]
+        if links:
+            self.goto(page, links[-1])
+            self.shoot(page, lang, size, "intake")
+
     def research_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
         """Every dashboard (national, suppressed), the research extract, releases, a release of each kind, the
         forms, and the datasets with their budgets."""
@@ -506,6 +538,17 @@ class Shooter:
 
 
 # Groups of pages: {name: (the argument naming the user, the method that visits them)}.
+# An invented HTCDS file for the import pages: good rows, a row with problems, and a row repeated.
+IMPORT_SAMPLE = (
+    "prs_FirstName,prs_SecondName,prs_Gender,prs_Birthdate,prs_MailingState,vic_TypeOfExploitation,hte_Type,"
+    "hte_Country\n"
+    "ນາງ ສົມໃຈ,ຕົວຢ່າງ,Feminine,1998,LA13,ForcedLabour,Exploitation,TH\n"
+    "Synthetic,Example,Masculine,2001-04,Savannakhet,hw_ForcedCriminality,Exploitation,MM\n"
+    "Synthetic,Example,Masculine,2001,Savannakhet,hw_ForcedCriminality,Exploitation,MM\n"
+    "Synthetic,Problem,,31/02/1990,Atlantis,Slavery,Exploitation,\n"
+)
+
+
 GROUPS = {
     "login": ("user", "login_page"),
     "cases": ("user", "case_pages"),
@@ -521,6 +564,7 @@ GROUPS = {
     "transfers": ("receiver_user", "transfer_pages"),
     "training": ("coordinator_user", "training_pages"),
     "research": ("researcher_user", "research_pages"),
+    "interop": ("user", "interop_pages"),
 }
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from homeward.accounts.models import Organisation
@@ -85,11 +86,13 @@ class ExportForm(Form):
     )
     password = forms.CharField(
         label=_("Password for the file"),
-        help_text=_(
-            "At least %(min)d characters. Excel and LibreOffice ask for it to open the file. Give it to the "
-            "recipient another way than the file itself (by phone, not in the same e-mail)."
-        )
-        % {"min": EXPORT_PASSWORD_MIN},
+        help_text=format_lazy(
+            _(
+                "At least {min} characters. Excel and LibreOffice ask for it to open the file. Give it to the "
+                "recipient another way than the file itself (by phone, not in the same e-mail)."
+            ),
+            min=EXPORT_PASSWORD_MIN,
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
@@ -105,6 +108,7 @@ class ExportForm(Form):
         field.queryset = organisations
         _one_organisation(field, organisations)
         cap_text(self)
+        self.fields["status"].choices = self.STATUS_CHOICES  # "" is every case here, not "choose one"
         self.fields["password"].validators = []
         self.fields["password_again"].validators = []
 

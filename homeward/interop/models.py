@@ -86,3 +86,55 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class DeviceCredential(models.Model):
+    """The password a person types into ODK Collect or KoboCollect (with their Homeward user name) to fetch forms
+    and send submissions. Random, shown once, kept as a SHA-256 digest; it opens the OpenRosa endpoints only,
+    never the web pages (which need the second factor). One per user: making a new one replaces the old."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_credential"
+    )
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    CREATED = "created", _("Case created")
+    ATTACHED = "attached", _("Added to a case")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Submission(models.Model):
+    """A form filled in on a phone and sent to the OpenRosa endpoint: it waits in the organisation's intake
+    queue until a caseworker creates a case from it, adds it to a case, or rejects it. Once decided, its content
+    is erased (it lives on in the case); its instance id stays, so that a phone sending it again is answered
+    "already received"."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    form_id = models.CharField(max_length=100)
+    form_version = models.CharField(max_length=100, blank=True)
+    instance_id = models.CharField(max_length=100, unique=True)
+    digest = models.CharField(max_length=64)  # SHA-256 of the XML as received
+    xml = EncryptedTextField()
+    status = models.CharField(
+        max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING
+    )
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = EncryptedTextField(_("reason"))
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "-received_at"], name="submission_queue")]

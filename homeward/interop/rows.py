@@ -181,7 +181,10 @@ class Places:
 
     def __init__(self) -> None:
         self.countries = dict(Country.objects.values_list("code", "id"))
-        self.country_names = dict(Country.objects.values_list("code", "name_en"))
+        # In the language of the report (the check runs in the uploader's language).
+        self.country_names = {
+            c.code: c.name for c in Country.objects.only("code", "name_en", "name_lo", "name_th", "name_fr")
+        }
         self._found: dict[
             tuple[str | int, str], int | None
         ] = {}  # a file names the same places again and again

@@ -500,11 +500,8 @@ def import_run(job_id: int) -> None:
             if job.skip_duplicates:
                 flagged = possible_duplicates(chosen, _org_ids(actor))
                 chosen = [row for row in chosen if row.number not in flagged]
-            created = rows_import(
-                actor=actor,
-                organisation=job.organisation,
-                rows=chosen,
-                source=str(job.code),
+            created = len(
+                rows_import(actor=actor, organisation=job.organisation, rows=chosen, source=str(job.code))
             )
         except PermissionDenied404:
             _set(
@@ -744,9 +741,9 @@ def rows_import(
     organisation: Organisation,
     rows: Sequence[rows_mod.Row],
     source: str,
-) -> int:
+) -> list[int]:
     """Create a person and a case (with its trafficking context, events, comments and consent) for each checked
-    row, in one transaction: all or nothing. Returns the number of cases created."""
+    row, in one transaction: all or nothing. Returns the ids of the cases created, in the order of the rows."""
     require(actor, Cap.CASE_CREATE, organisation.id)
     if any(not row.valid for row in rows):
         raise ImportRefused("invalid", _("Only checked, valid rows can be imported."))
@@ -761,7 +758,7 @@ def rows_import(
         model: _Table(model)
         for model in (Person, Case, VictimContext, CaseStatusChange, TraffickingEvent, CaseComment, Consent)
     }
-    done = 0
+    created: list[int] = []
     with transaction.atomic():
         for batch in _batches(rows):
             people = [_person_values(organisation, row.person) for row in batch]
@@ -857,8 +854,8 @@ def rows_import(
                 organisation_id=organisation.id,
                 reason=f"HTCDS import {source}",
             )
-            done += len(cases)
-    return done
+            created += case_ids
+    return created
 
 
 def purge_import_files(*, older_than_days: int = 7) -> int:

@@ -122,6 +122,7 @@ def import_detail(request: HttpRequest, code: str) -> HttpResponse:
             "more_problems": report.get("problems_total", 0) - len(report.get("problems", [])),
             "form": form,
             "file_problems": [p for p in report.get("file_problems", []) if not p["warning"]],
+            "show_sheet": any(p["sheet"] for p in report.get("problems", [])),
             "stalled": job.status in (ImportStatus.WAITING, ImportStatus.QUEUED)
             and (timezone.now() - job.created_at).total_seconds() > 120,
         },

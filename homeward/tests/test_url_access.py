@@ -364,6 +364,21 @@ ACCESS: dict[str, Rule] = {
     ),
     "interop:import_discard": Rule(kwargs="import", method="post", ok_status=(302,), denied=NOT_IMPORT_OF_A),
     "interop:export": Rule(denied=NOT_CASE_VIEW),
+    "interop:device_password": Rule(denied=NOT_IMPORT),
+    "interop:intake_list": Rule(denied=NOT_IMPORT),
+    "interop:intake_detail": Rule(kwargs="submission", denied=NOT_IMPORT_OF_A),
+    "interop:intake_decide": Rule(
+        kwargs="submission",
+        method="post",
+        ok_status=(302,),
+        data={"action": "reject", "reason": "Sent by mistake"},
+        denied=NOT_IMPORT_OF_A,
+    ),
+    # OpenRosa: phones sign in with HTTP Basic and a phone password on every request, never with a session;
+    # without it every endpoint answers 401 (homeward/interop/tests/test_openrosa.py tests the personas).
+    "openrosa:form_list": Rule(public=True, ok_status=(401,)),
+    "openrosa:form_download": Rule(kwargs="form", public=True, ok_status=(401,)),
+    "openrosa:submission": Rule(public=True, ok_status=(401,)),
 }
 
 
@@ -419,6 +434,10 @@ def world(personas, open_case):
         filename="cases.csv",
         data=b"prs_FirstName,prs_SecondName,prs_Gender\nSynthetic,Person,Feminine\n",
     )
+    from homeward.interop.intake import submission_receive
+    from homeward.interop.tests.openrosa_helpers import intake_instance
+
+    submission = submission_receive(user=personas.alice, data=intake_instance()).submission
     return {
         **reint,
         **network,
@@ -435,6 +454,8 @@ def world(personas, open_case):
         "planned": {"code": journey.planned.code},
         "case": {"code": case.code},
         "import": {"code": job.code},
+        "submission": {"code": submission.code},
+        "form": {"form_id": "homeward_intake"},
         "event": {"code": case.code, "event_code": event.code},
         "consent": {"code": case.code, "consent_code": consent.code},
         "document": {"code": case.code, "document_code": document.code},
@@ -632,6 +653,8 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
             "release",
             "download",
             "dataset",
+            "import",
+            "submission",
         }
     ),
 )

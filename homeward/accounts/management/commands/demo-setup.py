@@ -11,6 +11,8 @@ from homeward.accounts.models import Membership, Organisation, OrgType, User
 from homeward.accounts.selectors import caseworkers_of
 from homeward.cases.generate import generate_cases
 from homeward.cases.models import Case
+from homeward.interop.demo import generate_intake
+from homeward.interop.models import Submission
 from homeward.places.models import Area, Country
 from homeward.referrals.demo import generate_directory, generate_referrals
 from homeward.referrals.models import Referral, Service
@@ -116,6 +118,8 @@ class Command(BaseCommand):
             generate_training(orgs=orgs, coordinator=users["coordinator"])
         if not Dataset.objects.exists():
             generate_research(users=users)
+        if not Submission.objects.exists():
+            generate_intake(user=users["caseworker"])
         # The demo data is partly loaded in bulk (no signals): build the dashboards' figures from scratch.
         call_command("research-refresh", stdout=self.stdout)
         self.print_logins()
