@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "homeward.apps.HomewardConfig",
     "homeward.accounts",
     "homeward.audit",
@@ -99,7 +102,37 @@ INSTALLED_APPS = [
     "homeward.training",
     "homeward.research",
     "homeward.interop",
+    "homeward.api",
 ]
+
+# The REST API (homeward/api/): personal tokens, the same selectors and audit as the pages, one error shape.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["homeward.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "homeward.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "homeward.api.schema.Schema",
+    "EXCEPTION_HANDLER": "homeward.api.exceptions.handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("HOMEWARD_API_RATE", "2000/hour")},
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Homeward API",
+    "DESCRIPTION": "Cases and the service directory, under the same access policy and audit as the web pages. "
+    "Authenticate with a personal token: Authorization: Token hw_…",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "homeward.cases.picklists.CaseStatus",
+        "LanguageEnum": "homeward.cases.picklists.Language",
+    },
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

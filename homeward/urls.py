@@ -24,6 +24,7 @@ urlpatterns = [
     path("research/", include("homeward.research.urls")),
     path("interop/", include("homeward.interop.urls")),
     path("openrosa/", include(openrosa_patterns)),
+    path("api/", include("homeward.api.urls")),
     path("verify/", training_views.verify, name="verify"),
     path("verify/<str:code>/", training_views.verify, name="verify_code"),
     path("queue/", reintegration_views.queue, name="queue"),

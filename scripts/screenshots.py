@@ -11,7 +11,8 @@ found) and ``trafficking`` (its trafficking-context form); as ``--dpo-user``: ``
 ``--tracer-user`` (a provincial caseworker): ``tracing``; as ``--transit-user``: ``board``; as ``--user``:
 ``queue``, ``visit`` (an overdue visit) and ``after-return`` (the first case found with a score chart); and (group
 ``interop``) ``import``, ``import-check`` (an invented file checked, then discarded), ``export``, ``phone`` (the
-phone password page), ``intake-list`` and ``intake`` (a form sent from a phone, from the demo's intake queue). The language is switched
+phone password page), ``intake-list`` and ``intake`` (a form sent from a phone, from the demo's intake queue); and
+(group ``api``) ``api-tokens`` and ``api-docs``. The language is switched
 with the menu in the page header, as a person would. It prints a warning for a page wider than the window.
 
 It drives Debian's Chromium (``/usr/bin/chromium``) through Playwright for Python; it never downloads a
@@ -503,6 +504,14 @@ class Shooter:
             self.goto(page, links[-1])
             self.shoot(page, lang, size, "intake")
 
+    def api_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
+        """The API tokens page (no token is made) and the API's documentation page (Swagger UI, English only)."""
+        self.goto(page, "/api/tokens/")
+        self.shoot(page, lang, size, "api-tokens")
+        self.goto(page, "/api/docs/")
+        page.wait_for_timeout(800)  # Swagger UI draws after load
+        self.shoot(page, lang, size, "api-docs")
+
     def research_pages(self, page: Page, lang: str, size: tuple[int, int]) -> None:
         """Every dashboard (national, suppressed), the research extract, releases, a release of each kind, the
         forms, and the datasets with their budgets."""
@@ -565,6 +574,7 @@ GROUPS = {
     "training": ("coordinator_user", "training_pages"),
     "research": ("researcher_user", "research_pages"),
     "interop": ("user", "interop_pages"),
+    "api": ("user", "api_pages"),
 }
 
 

@@ -67,6 +67,7 @@ NOT_RELEASES = ["alice", "sam", "olga", "tina", "bob", "petra", "nora", "oscar"]
 NOT_RELEASE_MANAGE = [*NOT_RELEASES, "rita"]
 NOT_IMPORT = ["olga", "tina", "dora", "petra", "nora", "rita", "oscar"]  # may open cases nowhere
 NOT_IMPORT_OF_A = [*NOT_IMPORT, "bob"]  # may not open cases in organisation A
+ALL_BUT_ALICE = ["sam", "olga", "tina", "dora", "bob", "petra", "nora", "rita", "oscar"]
 ACCESS: dict[str, Rule] = {
     # public
     "index": Rule(public=True, ok_status=(302,)),
@@ -379,6 +380,16 @@ ACCESS: dict[str, Rule] = {
     "openrosa:form_list": Rule(public=True, ok_status=(401,)),
     "openrosa:form_download": Rule(kwargs="form", public=True, ok_status=(401,)),
     "openrosa:submission": Rule(public=True, ok_status=(401,)),
+    # The REST API: tokens only, never a session; without one every data endpoint answers 401
+    # (homeward/api/tests/test_api.py tests each persona with a token). Schema and its page are public.
+    "api:case-list": Rule(public=True, ok_status=(401,)),
+    "api:case-detail": Rule(kwargs="case", public=True, ok_status=(401,)),
+    "api:service-list": Rule(public=True, ok_status=(401,)),
+    "api:service-detail": Rule(kwargs="service", public=True, ok_status=(401,)),
+    "api:schema": Rule(public=True),
+    "api:docs": Rule(public=True),
+    "api:tokens": Rule(denied=["oscar"]),
+    "api:token_revoke": Rule(kwargs="token", method="post", ok_status=(302,), denied=ALL_BUT_ALICE),
 }
 
 
@@ -438,6 +449,9 @@ def world(personas, open_case):
     from homeward.interop.tests.openrosa_helpers import intake_instance
 
     submission = submission_receive(user=personas.alice, data=intake_instance()).submission
+    from homeward.api.services import token_create
+
+    api_token, _raw = token_create(actor=personas.alice, name="access test")
     return {
         **reint,
         **network,
@@ -456,6 +470,7 @@ def world(personas, open_case):
         "import": {"code": job.code},
         "submission": {"code": submission.code},
         "form": {"form_id": "homeward_intake"},
+        "token": {"code": api_token.code},
         "event": {"code": case.code, "event_code": event.code},
         "consent": {"code": case.code, "consent_code": consent.code},
         "document": {"code": case.code, "document_code": document.code},
@@ -621,7 +636,8 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
     sorted(
         n
         for n, r in ACCESS.items()
-        if r.kwargs
+        if not r.public
+        and r.kwargs
         in {
             "case",
             "event",
@@ -655,6 +671,7 @@ def test_the_right_persona_gets_in(world, personas, as_user, name):
             "dataset",
             "import",
             "submission",
+            "token",
         }
     ),
 )

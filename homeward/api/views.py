@@ -1,0 +1,170 @@
+"""The REST API: the same selectors, services, policy and audit as the web pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from homeward.accounts.policy import capabilities_by_org
+from homeward.api import serializers
+from homeward.cases.models import Case
+from homeward.cases.picklists import CaseStatus
+from homeward.cases.selectors import cases_visible_to, get_case_for
+from homeward.cases.services import case_record_view, cases_record_list
+from homeward.forms import client_ip
+from homeward.people.models import IDENTIFYING_FIELDS
+from homeward.referrals.models import Service
+from homeward.referrals.picklists import ServiceCategory
+from homeward.referrals.selectors import get_service
+
+STATUS_FILTERS = ["open", "closed", *CaseStatus.values]
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _code(value: str) -> uuid.UUID:
+    """A record code from the path; anything that is not a UUID is a record that does not exist."""
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError):
+        raise exceptions.NotFound() from None
+
+
+def _date(request: Request, name: str) -> Any:
+    from django.utils.dateparse import parse_date
+
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise exceptions.ValidationError({name: [_("Write the date as YYYY-MM-DD.")]})
+    return value
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Cases the caller may see",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=STATUS_FILTERS),
+            OpenApiParameter("province", OpenApiTypes.STR, description="home province code, e.g. LA13"),
+            OpenApiParameter("opened_after", OpenApiTypes.DATE),
+            OpenApiParameter("opened_before", OpenApiTypes.DATE),
+        ],
+    ),
+    retrieve=extend_schema(summary="One case, with the person, trafficking context and events"),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases of the organisations where the caller holds ``case.view``. Every list and every case read is
+    audited, as on the web pages."""
+
+    lookup_field = "code"
+    lookup_value_regex = UUID_PATTERN
+
+    def get_serializer_class(self) -> Any:
+        return serializers.CaseSerializer if self.action == "retrieve" else serializers.CaseListSerializer
+
+    def get_queryset(self) -> QuerySet[Case]:
+        qs = cases_visible_to(self.request.user).select_related(
+            "person", "person__province", "owner_org", "caseworker"
+        )
+        params = self.request.query_params
+        status = params.get("status", "")
+        if status:
+            if status not in STATUS_FILTERS:
+                raise exceptions.ValidationError(
+                    {"status": [_("Use one of: %s.") % ", ".join(STATUS_FILTERS)]}
+                )
+            if status == "open":
+                qs = qs.filter(status__in=[CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP])
+            elif status == "closed":
+                qs = qs.filter(status__in=[CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED])
+            else:
+                qs = qs.filter(status=status)
+        if params.get("province"):
+            qs = qs.filter(person__province__code=params["province"][:10])
+        if (after := _date(self.request, "opened_after")) is not None:
+            qs = qs.filter(opened_on__gte=after)
+        if (before := _date(self.request, "opened_before")) is not None:
+            qs = qs.filter(opened_on__lte=before)
+        return qs.order_by("-opened_on", "-id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        cases = list(page or [])
+        cases_record_list(actor=request.user, cases=cases, searched=False, ip=client_ip(request))
+        return self.get_paginated_response(self.get_serializer(cases, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = get_case_for(request.user, _code(kwargs["code"]))
+        case = (
+            Case.objects.select_related(
+                "person__province",
+                "person__district",
+                "person__citizenship",
+                "owner_org",
+                "caseworker",
+                "victim",
+            )
+            .prefetch_related("events__country", "events__area")
+            .get(pk=case.pk)
+        )
+        person = case.person
+        case_record_view(
+            actor=request.user,
+            case=case,
+            fields=[f for f in IDENTIFYING_FIELDS if getattr(person, f)],
+            ip=client_ip(request),
+        )
+        return Response(self.get_serializer(case).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The service directory",
+        parameters=[
+            OpenApiParameter("category", OpenApiTypes.STR, enum=ServiceCategory.values),
+            OpenApiParameter("province", OpenApiTypes.STR, description="province code, e.g. LA13"),
+        ],
+    ),
+    retrieve=extend_schema(summary="One service"),
+)
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The national service directory (Open Referral HSDS shape on the web), for anyone who works in the network."""
+
+    serializer_class = serializers.ServiceSerializer
+    lookup_field = "code"
+    lookup_value_regex = UUID_PATTERN
+
+    def _member(self) -> None:
+        if not capabilities_by_org(self.request.user):
+            raise exceptions.NotFound()
+
+    def get_queryset(self) -> QuerySet[Service]:
+        self._member()
+        qs = Service.objects.select_related("organisation", "province", "district").order_by("name", "id")
+        params = self.request.query_params
+        category = params.get("category", "")
+        if category:
+            if category not in ServiceCategory.values:
+                raise exceptions.ValidationError(
+                    {"category": [_("Use one of: %s.") % ", ".join(ServiceCategory.values)]}
+                )
+            qs = qs.filter(category=category)
+        if params.get("province"):
+            qs = qs.filter(province__code=params["province"][:10])
+        return qs
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._member()
+        return Response(self.get_serializer(get_service(_code(kwargs["code"]))).data)
