@@ -120,7 +120,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homeward API",
-    "DESCRIPTION": "Cases and the service directory, under the same access policy and audit as the web pages. "
+    "DESCRIPTION": "Cases, returns, reintegration, referrals, the service directory and training, under the same access "
+    "policy and audit as the web pages. "
     "Authenticate with a personal token: Authorization: Token hw_…",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

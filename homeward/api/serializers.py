@@ -9,7 +9,10 @@ from rest_framework import serializers
 
 from homeward.cases.models import Case, TraffickingEvent, VictimContext
 from homeward.people.models import Person
-from homeward.referrals.models import Service
+from homeward.referrals.models import Referral, Service
+from homeward.reintegration.models import FollowUpVisit, ReintegrationPlan
+from homeward.returns.models import Returnee, ReturnRequest
+from homeward.training.models import Course, TrainingSession
 
 
 class PlaceField(serializers.SlugRelatedField):
@@ -100,3 +103,126 @@ class ServiceSerializer(serializers.ModelSerializer):
             "updated_at",
             "updated_by",
         ]  # who edited it: not for the API
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    """A reintegration plan (HTCDS spl_*)."""
+
+    code = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = ReintegrationPlan
+        fields = [
+            "code",
+            "version",
+            "status",
+            "objectives",
+            "action_plan",
+            "types",
+            "planned_end",
+            "actual_end",
+            "created_at",
+            "submitted_at",
+            "approved_at",
+        ]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    code = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = FollowUpVisit
+        fields = ["code", "months_after_return", "due_on", "status", "visited_on", "mode", "place", "notes"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    code = serializers.UUIDField(read_only=True)
+    to_organisation = serializers.CharField(source="to_org.name", read_only=True)
+    service = serializers.UUIDField(source="service.code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "code",
+            "reference",
+            "category",
+            "to_organisation",
+            "service",
+            "outside",
+            "sections",
+            "urgent",
+            "status",
+            "sent_at",
+            "accepted_at",
+            "closed_at",
+        ]
+
+
+class ReturneeSerializer(serializers.ModelSerializer):
+    code = serializers.UUIDField(read_only=True)
+    case = serializers.UUIDField(source="case.code", read_only=True)
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+
+    class Meta:
+        model = Returnee
+        fields = ["code", "case", "case_reference", "stage", "added_at"]
+
+
+class ReturnRequestSerializer(serializers.ModelSerializer):
+    code = serializers.UUIDField(read_only=True)
+    organisation = serializers.CharField(source="owner_org.name", read_only=True)
+    requesting_agency = serializers.CharField(source="requesting_agency.name", read_only=True)
+    host_country = PlaceField()
+    returnees = ReturneeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReturnRequest
+        fields = [
+            "code",
+            "reference",
+            "organisation",
+            "requesting_agency",
+            "host_country",
+            "received_on",
+            "created_at",
+            "returnees",
+        ]
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    code = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = [
+            "code",
+            "title_en",
+            "title_lo",
+            "description_en",
+            "description_lo",
+            "duration_days",
+            "is_active",
+        ]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    code = serializers.UUIDField(read_only=True)
+    course = serializers.UUIDField(source="course.code", read_only=True)
+    course_title = serializers.CharField(source="course.title_en", read_only=True)
+    province = PlaceField()
+    district = PlaceField()
+    organiser = serializers.CharField(source="organiser.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "code",
+            "course",
+            "course_title",
+            "start_on",
+            "end_on",
+            "province",
+            "district",
+            "venue",
+            "organiser",
+        ]

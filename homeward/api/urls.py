@@ -7,6 +7,9 @@ from homeward.api import token_views, views
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("services", views.ServiceViewSet, basename="service")
+router.register("returns", views.ReturnRequestViewSet, basename="return")
+router.register("training/courses", views.CourseViewSet, basename="course")
+router.register("training/sessions", views.SessionViewSet, basename="session")
 
 app_name = "api"
 

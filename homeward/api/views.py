@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,11 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from homeward.accounts.policy import capabilities_by_org
 from homeward.api import serializers
+from homeward.audit.models import Action
+from homeward.audit.services import audit_record
 from homeward.cases.models import Case
 from homeward.cases.picklists import CaseStatus
 from homeward.cases.selectors import cases_visible_to, get_case_for
@@ -23,7 +27,12 @@ from homeward.forms import client_ip
 from homeward.people.models import IDENTIFYING_FIELDS
 from homeward.referrals.models import Service
 from homeward.referrals.picklists import ServiceCategory
-from homeward.referrals.selectors import get_service
+from homeward.referrals.selectors import get_service, referrals_of
+from homeward.reintegration.models import FollowUpVisit, ReintegrationPlan
+from homeward.returns.models import ReturnRequest
+from homeward.returns.selectors import get_request_for, requests_visible_to
+from homeward.training.models import Course, TrainingSession
+from homeward.training.selectors import get_course, get_session
 
 STATUS_FILTERS = ["open", "closed", *CaseStatus.values]
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -105,8 +114,50 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         cases_record_list(actor=request.user, cases=cases, searched=False, ip=client_ip(request))
         return self.get_paginated_response(self.get_serializer(cases, many=True).data)
 
+    def _case(self, request: Request, code: str) -> Case:
+        return get_case_for(request.user, _code(code))
+
+    def _read(
+        self, request: Request, case: Case, object_type: str, records: Sequence[Any], fields: Sequence[str]
+    ) -> None:
+        """Audit a read of a case's records that hold free text (as their pages do)."""
+        if records:
+            audit_record(
+                actor=request.user,
+                action=Action.VIEW,
+                object_type=object_type,
+                object_codes=[case.code, *(r.code for r in records)],
+                fields=fields,
+                organisation_id=case.owner_org_id,
+                ip=client_ip(request),
+            )
+
+    @extend_schema(summary="The case's reintegration plans", responses=serializers.PlanSerializer(many=True))
+    @action(detail=True, pagination_class=None)
+    def plans(self, request: Request, code: str) -> Response:
+        case = self._case(request, code)
+        plans = list(ReintegrationPlan.objects.filter(case=case).order_by("-version", "-id"))
+        self._read(request, case, "reintegration_plan", plans, ["objectives", "action_plan"])
+        return Response(serializers.PlanSerializer(plans, many=True).data)
+
+    @extend_schema(summary="The case's follow-up visits", responses=serializers.VisitSerializer(many=True))
+    @action(detail=True, pagination_class=None)
+    def visits(self, request: Request, code: str) -> Response:
+        case = self._case(request, code)
+        visits = list(FollowUpVisit.objects.filter(case=case).order_by("due_on", "id"))
+        self._read(request, case, "follow_up_visit", visits, ["place", "notes"])
+        return Response(serializers.VisitSerializer(visits, many=True).data)
+
+    @extend_schema(
+        summary="The case's referrals to services", responses=serializers.ReferralSerializer(many=True)
+    )
+    @action(detail=True, pagination_class=None)
+    def referrals(self, request: Request, code: str) -> Response:
+        case = self._case(request, code)
+        return Response(serializers.ReferralSerializer(referrals_of(case), many=True).data)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        case = get_case_for(request.user, _code(kwargs["code"]))
+        case = self._case(request, kwargs["code"])
         case = (
             Case.objects.select_related(
                 "person__province",
@@ -168,3 +219,75 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._member()
         return Response(self.get_serializer(get_service(_code(kwargs["code"]))).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Return requests of the caller's organisations, with their returnees"),
+    retrieve=extend_schema(summary="One return request"),
+)
+class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Requests to bring people home, of the organisations where the caller holds ``case.view``. Returnees are
+    given by case code and stage; their names are read through the cases endpoint (audited)."""
+
+    serializer_class = serializers.ReturnRequestSerializer
+    lookup_field = "code"
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self) -> QuerySet[ReturnRequest]:
+        return (
+            requests_visible_to(self.request.user)
+            .select_related("owner_org", "requesting_agency", "host_country")
+            .prefetch_related("returnees__case")
+            .order_by("-received_on", "-id")
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = get_request_for(request.user, _code(kwargs["code"]))
+        return Response(self.get_serializer(self.get_queryset().get(pk=found.pk)).data)
+
+
+class _NetworkOnly:
+    """Reference data for anyone who works in the network, as on the pages."""
+
+    request: Any
+
+    def _member(self) -> None:
+        if not capabilities_by_org(self.request.user):
+            raise exceptions.NotFound()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Training courses"), retrieve=extend_schema(summary="One course")
+)
+class CourseViewSet(_NetworkOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.CourseSerializer
+    lookup_field = "code"
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self) -> QuerySet[Course]:
+        self._member()
+        return Course.objects.order_by("title_en", "id")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._member()
+        return Response(self.get_serializer(get_course(_code(kwargs["code"]))).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Training sessions, latest first"),
+    retrieve=extend_schema(summary="One session"),
+)
+class SessionViewSet(_NetworkOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.SessionSerializer
+    lookup_field = "code"
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self) -> QuerySet[TrainingSession]:
+        self._member()
+        return TrainingSession.objects.select_related("course", "province", "district", "organiser").order_by(
+            "-start_on", "-id"
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._member()
+        return Response(self.get_serializer(get_session(_code(kwargs["code"]))).data)
