@@ -36,6 +36,13 @@ class PersonSerializer(serializers.ModelSerializer):
         return [line.strip() for line in person.aliases.splitlines() if line.strip()]
 
 
+class PersonWithCasesSerializer(PersonSerializer):
+    cases = serializers.ListField(child=serializers.UUIDField(), read_only=True)
+
+    class Meta(PersonSerializer.Meta):
+        pass
+
+
 class VictimSerializer(serializers.ModelSerializer):
     class Meta:
         model = VictimContext

@@ -6,6 +6,7 @@ from homeward.api import token_views, views
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
+router.register("people", views.PersonViewSet, basename="person")
 router.register("services", views.ServiceViewSet, basename="service")
 router.register("returns", views.ReturnRequestViewSet, basename="return")
 router.register("training/courses", views.CourseViewSet, basename="course")

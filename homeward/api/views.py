@@ -291,3 +291,36 @@ class SessionViewSet(_NetworkOnly, mixins.ListModelMixin, mixins.RetrieveModelMi
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._member()
         return Response(self.get_serializer(get_session(_code(kwargs["code"]))).data)
+
+
+@extend_schema(
+    summary="One person, with the codes of their cases", responses=serializers.PersonWithCasesSerializer
+)
+class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A person with every identifying field, for holders of ``case.view`` in the organisation of one of their
+    cases; anyone else gets 404. Each read is audited, as the case page's is."""
+
+    serializer_class = serializers.PersonWithCasesSerializer
+    lookup_field = "code"
+    lookup_value_regex = UUID_PATTERN
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        cases = list(
+            cases_visible_to(request.user)
+            .filter(person__code=_code(kwargs["code"]))
+            .select_related("person__province", "person__district", "person__citizenship")
+            .order_by("-opened_on", "-id")
+        )
+        if not cases:
+            raise exceptions.NotFound()
+        person = cases[0].person
+        for case in cases:
+            case_record_view(
+                actor=request.user,
+                case=case,
+                fields=[f for f in IDENTIFYING_FIELDS if getattr(person, f)],
+                ip=client_ip(request),
+            )
+        data = serializers.PersonSerializer(person).data
+        data["cases"] = [str(case.code) for case in cases]
+        return Response(data)

@@ -142,6 +142,19 @@ def test_the_service_directory_for_the_network(personas, tokens):
     assert api(tokens["nora"]).get("/api/v1/services/", {"category": "nope"}).status_code == 400
 
 
+def test_people_only_for_those_who_see_their_cases(personas, tokens, open_case):
+    case = open_case()
+    url = f"/api/v1/people/{case.person.code}/"
+    for name, raw in tokens.items():
+        response = api(raw).get(url)
+        assert response.status_code == (200 if name in CASE_VIEWERS else 404), name
+    body = api(tokens["alice"]).get(url).json()
+    assert body["given_name_lo"] == "ພອນສະຫວັນ" and body["cases"] == [str(case.code)]
+    assert "owner_org" not in body and "id" not in body
+    viewed = AuditEvent.objects.filter(action="view", actor=personas.alice).order_by("-seq").first()
+    assert viewed is not None and str(case.person.code) in viewed.object_codes
+
+
 def test_plans_visits_and_referrals_of_a_case(personas, tokens, open_case):
     from homeward.referrals.tests.helpers import consent_to_share, refer, service
     from homeward.reintegration import services as reint
