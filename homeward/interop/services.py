@@ -859,7 +859,8 @@ def rows_import(
 
 
 def purge_import_files(*, older_than_days: int = 7) -> int:
-    """Delete the stored files of imports left unconfirmed (or failed) for longer than that. Returns how many."""
+    """Delete the stored files of imports left unconfirmed (or failed) for longer than that, and the reports
+    (which quote the files' cells) of imports finished that long ago. Returns how many jobs were cleared."""
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
     count = 0
     for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(storage_name=""):
@@ -868,6 +869,9 @@ def purge_import_files(*, older_than_days: int = 7) -> int:
         _delete_file(job)
         _set(job, storage_name="", report="", status=ImportStatus.DISCARDED, finished_at=timezone.now())
         count += 1
+    count += (
+        ImportJob.objects.filter(finished_at__lt=cutoff, storage_name="").exclude(report="").update(report="")
+    )
     return count
 
 

@@ -146,6 +146,11 @@ def test_a_kobo_export_of_the_htcds_form_imports(personas):
     assert {"start", "end", "_uuid", "_submission_time"} <= set(services.report_of(job)["ignored"])
 
 
+MIXED_ROWS = csv_bytes(
+    ["prs_FirstName", "prs_Gender", "vic_TypeOfExploitation"],
+    ["Synthetic Good", "Feminine", "ForcedLabour"],
+    ["Synthetic Bad", "Feminine", "Slavery"],
+)
 BAD = csv_bytes(
     [
         "prs_FirstName",
@@ -506,3 +511,29 @@ def test_any_cells_give_a_report_and_valid_rows_import(personas, cells):
     for consent in Consent.objects.all():
         consent.full_clean()
     assert TraffickingEvent.objects.filter(country__isnull=True).count() == 0
+
+
+def test_purging_deletes_old_files_and_reports(personas, settings):
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    left = upload(personas, MIXED_ROWS)
+    done = confirm(
+        personas, upload(personas, csv_bytes(["prs_FirstName", "prs_Gender"], ["Synthetic", "Feminine"]))
+    )
+    fresh = upload(personas, MIXED_ROWS)
+    stored = left.storage_name
+    assert list(Path(settings.IMPORT_ROOT).rglob(f"{stored}*"))
+    old = timezone.now() - dt.timedelta(days=8)
+    ImportJob.objects.filter(pk__in=[left.pk, done.pk]).update(created_at=old)
+    ImportJob.objects.filter(pk=done.pk).update(finished_at=old)
+    call_command("import-purge", verbosity=0)
+    left.refresh_from_db()
+    done.refresh_from_db()
+    fresh.refresh_from_db()
+    assert left.status == ImportStatus.DISCARDED and not left.storage_name and not left.report
+    assert not list(Path(settings.IMPORT_ROOT).rglob(f"{stored}*"))  # the file and its checked rows
+    assert done.status == ImportStatus.DONE and not done.report and done.cases_created == 1
+    assert fresh.storage_name and fresh.report  # a week has not passed

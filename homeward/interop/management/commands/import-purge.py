@@ -5,8 +5,8 @@ from homeward.interop.services import purge_import_files
 
 class Command(BaseCommand):
     help = (
-        "Delete the uploaded files and reports of HTCDS imports left unconfirmed (or failed) for longer than "
-        "--days days (default 7). Run it daily."
+        "Delete the uploaded files of HTCDS imports left unconfirmed (or failed) for longer than --days days "
+        "(default 7), and the check reports of imports finished that long ago. Run it daily."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -17,4 +17,4 @@ class Command(BaseCommand):
             self.stderr.write("--days must be 1 or more.")
             return
         count = purge_import_files(older_than_days=options["days"])
-        self.stdout.write(f"Deleted the files of {count} import(s).")
+        self.stdout.write(f"Cleared {count} import(s).")
