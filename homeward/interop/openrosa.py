@@ -138,6 +138,7 @@ _INSTANCE_ID = re.compile(r"^[A-Za-z0-9:_.\-]{1,100}$")
 def parse_instance(data: bytes) -> Instance:
     """Read a submitted instance. Raises ``SubmissionError`` for anything Homeward will not take."""
     try:
+        data.decode("utf-8")  # ODK, Kobo and Enketo write UTF-8; the instance is kept as text
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DefusedXmlException, ParseError, ValueError, UnicodeDecodeError):
         raise SubmissionError(

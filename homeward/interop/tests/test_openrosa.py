@@ -156,6 +156,13 @@ def test_the_submission_is_encrypted_at_rest(client, personas, phone):
             b"",
         ),
         (b"not xml at all", 400, b""),
+        (
+            '<?xml version="1.0" encoding="ISO-8859-1"?><data id="homeward_intake">\xe9</data>'.encode(
+                "latin-1"
+            ),
+            400,
+            b"",
+        ),
     ],
 )
 def test_bad_submissions_are_refused_and_nothing_is_written(
