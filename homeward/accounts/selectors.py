@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -21,7 +22,7 @@ def organisations_managed_by(user: Any) -> QuerySet[Organisation]:
 def get_org_for(user: Any, code: Any, capability: Cap) -> Organisation:
     try:
         organisation = Organisation.objects.get(code=code)
-    except (Organisation.DoesNotExist, ValueError, TypeError):
+    except (Organisation.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     if not (user.is_superuser or can(user, capability, organisation.id)):
         raise Http404
@@ -42,7 +43,7 @@ def members_of(organisation: Organisation) -> QuerySet[User]:
 def get_member_for(organisation: Organisation, code: Any) -> User:
     try:
         return members_of(organisation).get(code=code)
-    except (User.DoesNotExist, ValueError, TypeError):
+    except (User.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,9 +24,10 @@ from homeward.cases.selectors import cases_visible_to, get_case_for
 from homeward.cases.services import case_record_view, cases_record_list
 from homeward.forms import client_ip
 from homeward.people.models import IDENTIFYING_FIELDS
+from homeward.places.models import Area, AreaLevel
 from homeward.referrals.models import Service
 from homeward.referrals.picklists import ServiceCategory
-from homeward.referrals.selectors import get_service, referrals_of
+from homeward.referrals.selectors import DirectoryFilters, directory_search, get_service, referrals_of
 from homeward.reintegration.models import FollowUpVisit, ReintegrationPlan
 from homeward.returns.models import ReturnRequest
 from homeward.returns.selectors import get_request_for, requests_visible_to
@@ -36,14 +36,6 @@ from homeward.training.selectors import get_course, get_session
 
 STATUS_FILTERS = ["open", "closed", *CaseStatus.values]
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
-
-def _code(value: str) -> uuid.UUID:
-    """A record code from the path; anything that is not a UUID is a record that does not exist."""
-    try:
-        return uuid.UUID(value)
-    except (ValueError, TypeError):
-        raise exceptions.NotFound() from None
 
 
 def _date(request: Request, name: str) -> Any:
@@ -115,7 +107,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self.get_paginated_response(self.get_serializer(cases, many=True).data)
 
     def _case(self, request: Request, code: str) -> Case:
-        return get_case_for(request.user, _code(code))
+        return get_case_for(request.user, code)
 
     def _read(
         self, request: Request, case: Case, object_type: str, records: Sequence[Any], fields: Sequence[str]
@@ -203,22 +195,23 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self) -> QuerySet[Service]:
         self._member()
-        qs = Service.objects.select_related("organisation", "province", "district").order_by("name", "id")
         params = self.request.query_params
         category = params.get("category", "")
-        if category:
-            if category not in ServiceCategory.values:
-                raise exceptions.ValidationError(
-                    {"category": [_("Use one of: %s.") % ", ".join(ServiceCategory.values)]}
-                )
-            qs = qs.filter(category=category)
+        if category and category not in ServiceCategory.values:
+            raise exceptions.ValidationError(
+                {"category": [_("Use one of: %s.") % ", ".join(ServiceCategory.values)]}
+            )
+        province = None
         if params.get("province"):
-            qs = qs.filter(province__code=params["province"][:10])
-        return qs
+            province = Area.objects.filter(code=params["province"][:10], level=AreaLevel.PROVINCE).first()
+            if province is None:
+                return Service.objects.none()  # no such province: no service serves it (as for cases)
+        # The directory's own search, as on its page: active services that serve the province.
+        return directory_search(DirectoryFilters(category=category, province=province)).order_by("name", "id")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._member()
-        return Response(self.get_serializer(get_service(_code(kwargs["code"]))).data)
+        return Response(self.get_serializer(get_service(kwargs["code"])).data)
 
 
 @extend_schema_view(
@@ -242,7 +235,7 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        found = get_request_for(request.user, _code(kwargs["code"]))
+        found = get_request_for(request.user, kwargs["code"])
         return Response(self.get_serializer(self.get_queryset().get(pk=found.pk)).data)
 
 
@@ -270,7 +263,7 @@ class CourseViewSet(_NetworkOnly, mixins.ListModelMixin, mixins.RetrieveModelMix
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._member()
-        return Response(self.get_serializer(get_course(_code(kwargs["code"]))).data)
+        return Response(self.get_serializer(get_course(kwargs["code"])).data)
 
 
 @extend_schema_view(
@@ -290,7 +283,7 @@ class SessionViewSet(_NetworkOnly, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._member()
-        return Response(self.get_serializer(get_session(_code(kwargs["code"]))).data)
+        return Response(self.get_serializer(get_session(kwargs["code"])).data)
 
 
 @extend_schema(
@@ -307,7 +300,7 @@ class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         cases = list(
             cases_visible_to(request.user)
-            .filter(person__code=_code(kwargs["code"]))
+            .filter(person__code=kwargs["code"])
             .select_related("person__province", "person__district", "person__citizenship")
             .order_by("-opened_on", "-id")
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Func, IntegerField, QuerySet
 from django.http import Http404
 
@@ -33,7 +34,7 @@ def get_case_for(user: Any, code: Any, capability: Cap = Cap.CASE_VIEW) -> Case:
             "person__citizenship",
             "victim",
         ).get(code=code)
-    except (Case.DoesNotExist, ValueError, TypeError):
+    except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     if not can(user, Cap.CASE_VIEW, case.owner_org_id) or not can(user, capability, case.owner_org_id):
         raise Http404
@@ -125,5 +126,5 @@ def get_document_for(user: Any, case: Case, code: Any) -> Document:
         raise Http404
     try:
         return case.documents.get(code=code)
-    except (Document.DoesNotExist, ValueError, TypeError):
+    except (Document.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None

@@ -31,6 +31,7 @@ from homeward.interop.htcds import InputError
 from homeward.interop.models import DeviceCredential, Submission, SubmissionStatus
 from homeward.interop.services import possible_duplicates, rows_import
 from homeward.people.models import Person
+from homeward.people.services import apply_birth
 
 # An unambiguous alphabet (no 0/O, 1/I/L) for a password typed on a phone: 20 characters, about 98 bits.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -261,6 +262,7 @@ def intake_create(*, actor: Any, submission: Submission, ip: str | None = None) 
         organisation=submission.organisation,
         rows=checked.rows,
         source=f"submission {submission.code}",
+        consent_note=_("Recorded from a form sent from a phone."),
     )
     case = Case.objects.get(pk=case_id)
     _decided(submission, actor, SubmissionStatus.CREATED, case)
@@ -312,11 +314,7 @@ def intake_attach(*, actor: Any, submission: Submission, case: Case, ip: str | N
             filled.append(name)
     birth = row.person.get("birth")
     if birth is not None and not person.birth_date:
-        person.birth_date, person.birth_year, person.birth_date_is_exact = (
-            birth.isoformat(),
-            birth.year,
-            birth.is_exact,
-        )
+        apply_birth(person, birth)
         filled.append("birth_date")
     if filled:
         case_services.case_person_update(actor=actor, case=case, person=person, changed=set(filled), ip=ip)

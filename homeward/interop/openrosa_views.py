@@ -27,9 +27,9 @@ from homeward.accounts.policy import orgs_with
 from homeward.cases.selectors import get_case_for
 from homeward.cases.services import PermissionDenied404
 from homeward.forms import client_ip
-from homeward.interop import intake, openrosa
+from homeward.interop import intake, openrosa, selectors
 from homeward.interop.htcds import InputError
-from homeward.interop.models import DeviceCredential, Submission, SubmissionStatus
+from homeward.interop.models import DeviceCredential, SubmissionStatus
 
 REALM = 'Basic realm="Homeward", charset="UTF-8"'
 
@@ -191,25 +191,12 @@ def device_password(request: HttpRequest) -> HttpResponse:
 
 
 # ---- the intake queue ----------------------------------------------------------------------------------------
-def _queue(user: Any):
-    return Submission.objects.filter(organisation_id__in=orgs_with(user, Cap.CASE_CREATE)).select_related(
-        "submitted_by", "organisation", "case"
-    )
-
-
-def _submission_for(user: Any, code: Any) -> Submission:
-    try:
-        return _queue(user).get(code=code)
-    except (Submission.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 @login_required
 def intake_list(request: HttpRequest) -> HttpResponse:
     if not orgs_with(request.user, Cap.CASE_CREATE):
         raise Http404
     show = request.GET.get("show", "pending")
-    queue = _queue(request.user)
+    queue = selectors.intake_queue(request.user)
     if show == "pending":
         queue = queue.filter(status=SubmissionStatus.PENDING)
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
@@ -222,7 +209,7 @@ def intake_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def intake_detail(request: HttpRequest, code: str) -> HttpResponse:
-    submission = _submission_for(request.user, code)
+    submission = selectors.get_submission_for(request.user, code)
     reading = None
     if submission.status == SubmissionStatus.PENDING:
         try:
@@ -245,7 +232,7 @@ def intake_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def intake_decide(request: HttpRequest, code: str) -> HttpResponse:
-    submission = _submission_for(request.user, code)
+    submission = selectors.get_submission_for(request.user, code)
     action = request.POST.get("action")
     ip = client_ip(request)
     try:

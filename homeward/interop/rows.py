@@ -652,9 +652,3 @@ def rows_from_json(text: str) -> list[Row]:
             text, object_hook=_decode
         )
     ]
-
-
-def all_problems(checked: Checked) -> Iterable[Problem]:
-    yield from checked.problems
-    for row in checked.rows:
-        yield from row.problems

@@ -45,7 +45,8 @@ from homeward.interop.models import ImportJob, ImportMode, ImportStatus
 from homeward.keys import keyring
 from homeward.lib import names
 from homeward.lib.codes import reference
-from homeward.people.models import IDENTIFYING_FIELDS, NAME_FIELDS, NameKey, Person
+from homeward.people.models import IDENTIFYING_FIELDS, NameKey, Person
+from homeward.people.services import birth_fields, name_strings
 from homeward.places.models import Area
 
 log = logging.getLogger(__name__)
@@ -720,19 +721,9 @@ class _NameDigests:
 
 def _person_values(organisation: Organisation, values: dict[str, Any]) -> dict[str, Any]:
     row = {k: v for k, v in values.items() if k != "birth"}
-    birth = values.get("birth")
     row["owner_org_id"] = organisation.id
-    row["birth_date"] = birth.isoformat() if birth is not None else ""
-    row["birth_year"] = birth.year if birth is not None else None
-    row["birth_date_is_exact"] = bool(birth is not None and birth.is_exact)
+    row.update(birth_fields(values.get("birth")))
     return row
-
-
-def _name_strings(person: dict[str, Any]) -> list[str]:
-    """As ``people.services.person_name_strings``, for a person not yet made an object."""
-    values = [person.get(f) or "" for f in NAME_FIELDS if f != "aliases"]
-    values += [line for line in (person.get("aliases") or "").splitlines() if line.strip()]
-    return [v for v in values if v]
 
 
 def rows_import(
@@ -741,6 +732,7 @@ def rows_import(
     organisation: Organisation,
     rows: Sequence[rows_mod.Row],
     source: str,
+    consent_note: str = "",
 ) -> list[int]:
     """Create a person and a case (with its trafficking context, events, comments and consent) for each checked
     row, in one transaction: all or nothing. Returns the ids of the cases created, in the order of the rows."""
@@ -752,7 +744,7 @@ def rows_import(
     key_id = ring.index.primary
     today = timezone.localdate()
     now = timezone.now()
-    consent_note = _("Recorded from an HTCDS spreadsheet (con_Consent).")
+    consent_note = consent_note or _("Recorded from an HTCDS spreadsheet (con_Consent).")
     name_digests = _NameDigests(ring, key_id)
     tables = {
         model: _Table(model)
@@ -769,7 +761,7 @@ def rows_import(
                 [
                     (person_id, digest, level, key_id)
                     for person, person_id in zip(people, person_ids, strict=True)
-                    for digest, level in name_digests(_name_strings(person)).items()
+                    for digest, level in name_digests(name_strings(person)).items()
                 ],
             )
             cases = []

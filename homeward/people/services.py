@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -12,9 +13,15 @@ from homeward.people.models import NAME_FIELDS, NameKey, Person
 
 
 def person_name_strings(person: Person) -> list[str]:
-    values = [getattr(person, f) for f in NAME_FIELDS if f != "aliases"]
-    values += [line for line in person.aliases.splitlines() if line.strip()]
-    return [v for v in values if v]
+    return name_strings({f: getattr(person, f) for f in NAME_FIELDS})
+
+
+def name_strings(values: Mapping[str, Any]) -> list[str]:
+    """Every name of a person given as field values (a person not yet saved, as an import builds it): the names
+    in each script, then each alias."""
+    out = [values.get(f) or "" for f in NAME_FIELDS if f != "aliases"]
+    out += [line for line in (values.get("aliases") or "").splitlines() if line.strip()]
+    return [v for v in out if v]
 
 
 def person_reindex(*, person: Person) -> int:
@@ -42,12 +49,13 @@ def person_save(*, person: Person, changed: set[str] | None = None) -> Person:
     return person
 
 
-def apply_birth(person: Person, birth: Any) -> None:
+def birth_fields(birth: Any) -> dict[str, Any]:
+    """The person's fields that hold a (possibly partial) date of birth: exact text encrypted, year in clear."""
     if birth is None:
-        person.birth_date, person.birth_year, person.birth_date_is_exact = "", None, False
-    else:
-        person.birth_date, person.birth_year, person.birth_date_is_exact = (
-            birth.isoformat(),
-            birth.year,
-            birth.is_exact,
-        )
+        return {"birth_date": "", "birth_year": None, "birth_date_is_exact": False}
+    return {"birth_date": birth.isoformat(), "birth_year": birth.year, "birth_date_is_exact": birth.is_exact}
+
+
+def apply_birth(person: Person, birth: Any) -> None:
+    for name, value in birth_fields(birth).items():
+        setattr(person, name, value)

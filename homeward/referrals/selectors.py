@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -33,7 +34,7 @@ from homeward.reintegration.picklists import PlanStatus
 def _get(qs: QuerySet, code: Any) -> Any:
     try:
         return qs.get(code=code)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 

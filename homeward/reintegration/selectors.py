@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
@@ -33,7 +34,7 @@ OPEN = ["Active", "FollowUp"]
 def _get(qs: QuerySet, code: Any) -> Any:
     try:
         return qs.get(code=code)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, F, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -26,7 +27,7 @@ RECENT = dt.timedelta(days=730)  # "in the last two years"
 def _get(qs: QuerySet, code: Any) -> Any:
     try:
         return qs.get(code=code)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 

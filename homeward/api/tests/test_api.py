@@ -140,6 +140,7 @@ def test_the_service_directory_for_the_network(personas, tokens):
         assert [s["code"] for s in listing.json()["results"]] == [str(entry.code)]
     assert api(tokens["nora"]).get(f"/api/v1/services/{entry.code}/").json()["name"] == entry.name
     assert api(tokens["nora"]).get("/api/v1/services/", {"category": "nope"}).status_code == 400
+    assert api(tokens["nora"]).get("/api/v1/services/", {"province": "XX99"}).json()["count"] == 0
 
 
 def test_people_only_for_those_who_see_their_cases(personas, tokens, open_case):
@@ -225,10 +226,11 @@ def test_tokens_are_personal_expire_and_can_be_revoked(personas, client):
         services.token_revoke(actor=personas.bob, token=token2)
     services.token_revoke(actor=personas.alice, token=token2)
     assert api(raw2).get("/api/v1/cases/").status_code == 401
-    personas.sam.is_active = False
-    personas.sam.save()
-    sams = token_for(personas.bob)
+    sams = token_for(personas.sam)
     assert api(sams).get("/api/v1/cases/").status_code == 200
+    personas.sam.is_active = False  # a deactivated account's tokens stop with it
+    personas.sam.save()
+    assert api(sams).get("/api/v1/cases/").status_code == 401
 
 
 def test_the_tokens_page(personas, as_user):
